@@ -1,0 +1,277 @@
+package cpu
+
+import "math/bits"
+
+// EFLAGS bits.
+const (
+	FlagCF = 1 << 0
+	FlagPF = 1 << 2
+	FlagAF = 1 << 4
+	FlagZF = 1 << 6
+	FlagSF = 1 << 7
+	FlagTF = 1 << 8
+	FlagIF = 1 << 9
+	FlagDF = 1 << 10
+	FlagOF = 1 << 11
+	FlagAC = 1 << 18
+	FlagID = 1 << 21
+
+	flagsArith = FlagCF | FlagPF | FlagAF | FlagZF | FlagSF | FlagOF
+	flagsFixed = 1<<1 | FlagIF // bit 1 always reads 1; IF is set in user mode
+	// flagsUser are the bits POPF may change in user mode.
+	flagsUser = flagsArith | FlagTF | FlagDF | FlagAC | FlagID
+)
+
+// Lazy flag kinds. The last flag-setting instruction leaves its kind (lz),
+// operand size in bytes (lsz), operands (ldst, lsrc) and result (lres),
+// all truncated to the operand size; lcf holds a carry-in or a preserved
+// CF where the kind needs one. lzNone means the arithmetic flags are in
+// c.flags.
+const (
+	lzNone  = iota
+	lzAdd   // ldst + lsrc
+	lzSub   // ldst - lsrc (also CMP, NEG as 0 - x)
+	lzAdc   // ldst + lsrc + lcf
+	lzSbb   // ldst - lsrc - lcf
+	lzLogic // AND, OR, XOR, TEST: CF = OF = 0
+	lzInc   // ldst + 1, CF preserved in lcf
+	lzDec   // ldst - 1, CF preserved in lcf
+	lzShl   // ldst << lsrc, 0 < lsrc < bits
+	lzShr   // ldst >> lsrc, 0 < lsrc < bits
+	lzSar   // signed ldst >> lsrc, 0 < lsrc < bits
+	lzMul   // multiply: CF = OF = lcf; ZF, SF, PF from lres
+)
+
+// setLazy records a flag-setting result.
+func (c *CPU) setLazy(kind, size uint8, dst, src, res uint64) {
+	c.lz, c.lsz, c.ldst, c.lsrc, c.lres = kind, size, dst, src, res
+}
+
+func (c *CPU) setLogic(size uint8, res uint64) {
+	c.lz, c.lsz, c.lres = lzLogic, size, res
+}
+
+func signBit(size uint8) uint64 { return 1 << (size*8 - 1) }
+
+// sext sign-extends the low size bytes of v.
+func sext(v uint64, size uint8) int64 {
+	s := 64 - size*8
+	return int64(v<<s) >> s
+}
+
+func sizeMask(size uint8) uint64 {
+	return ^uint64(0) >> (64 - size*8)
+}
+
+func (c *CPU) cf() bool {
+	switch c.lz {
+	case lzNone:
+		return c.flags&FlagCF != 0
+	case lzAdd:
+		return c.lres < c.ldst
+	case lzSub:
+		return c.ldst < c.lsrc
+	case lzAdc:
+		if c.lcf != 0 {
+			return c.lres <= c.ldst
+		}
+		return c.lres < c.ldst
+	case lzSbb:
+		if c.lcf != 0 {
+			return c.ldst <= c.lsrc
+		}
+		return c.ldst < c.lsrc
+	case lzLogic:
+		return false
+	case lzInc, lzDec, lzMul:
+		return c.lcf != 0
+	case lzShl:
+		return (c.ldst>>(uint64(c.lsz)*8-c.lsrc))&1 != 0
+	case lzShr:
+		return (c.ldst>>(c.lsrc-1))&1 != 0
+	case lzSar:
+		return (sext(c.ldst, c.lsz)>>(c.lsrc-1))&1 != 0
+	}
+	return false
+}
+
+func (c *CPU) zf() bool {
+	if c.lz == lzNone {
+		return c.flags&FlagZF != 0
+	}
+	return c.lres == 0
+}
+
+func (c *CPU) sf() bool {
+	if c.lz == lzNone {
+		return c.flags&FlagSF != 0
+	}
+	return c.lres&signBit(c.lsz) != 0
+}
+
+func (c *CPU) pf() bool {
+	if c.lz == lzNone {
+		return c.flags&FlagPF != 0
+	}
+	return bits.OnesCount8(uint8(c.lres))&1 == 0
+}
+
+func (c *CPU) of() bool {
+	sb := signBit(c.lsz)
+	switch c.lz {
+	case lzNone:
+		return c.flags&FlagOF != 0
+	case lzAdd, lzAdc:
+		return (c.ldst^c.lres)&(c.lsrc^c.lres)&sb != 0
+	case lzSub, lzSbb:
+		return (c.ldst^c.lsrc)&(c.ldst^c.lres)&sb != 0
+	case lzInc:
+		return c.lres == sb
+	case lzDec:
+		return c.lres == sb-1
+	case lzShl:
+		return (c.lres&sb != 0) != c.cf()
+	case lzShr:
+		return c.ldst&sb != 0
+	case lzMul:
+		return c.lcf != 0
+	}
+	return false // lzLogic, lzSar
+}
+
+func (c *CPU) af() bool {
+	switch c.lz {
+	case lzNone:
+		return c.flags&FlagAF != 0
+	case lzAdd, lzSub, lzAdc, lzSbb:
+		return (c.ldst^c.lsrc^c.lres)&0x10 != 0
+	case lzInc, lzDec:
+		return (c.ldst^1^c.lres)&0x10 != 0
+	}
+	return false
+}
+
+// arith computes the six arithmetic flags from the lazy record.
+func (c *CPU) arith() uint64 {
+	var f uint64
+	if c.cf() {
+		f |= FlagCF
+	}
+	if c.pf() {
+		f |= FlagPF
+	}
+	if c.af() {
+		f |= FlagAF
+	}
+	if c.zf() {
+		f |= FlagZF
+	}
+	if c.sf() {
+		f |= FlagSF
+	}
+	if c.of() {
+		f |= FlagOF
+	}
+	return f
+}
+
+// materialize folds the lazy record into c.flags.
+func (c *CPU) materialize() {
+	if c.lz != lzNone {
+		c.flags = c.flags&^flagsArith | c.arith()
+		c.lz = lzNone
+	}
+}
+
+// Flags returns the architectural EFLAGS value.
+func (c *CPU) Flags() uint64 {
+	c.materialize()
+	return c.flags
+}
+
+// SetFlags sets EFLAGS; only the bits a user-mode program may change are
+// taken from f.
+func (c *CPU) SetFlags(f uint64) {
+	c.lz = lzNone
+	c.flags = flagsFixed | f&flagsUser
+}
+
+// setFlag sets or clears flag bits after materializing.
+func (c *CPU) setFlag(mask uint64, on bool) {
+	c.materialize()
+	if on {
+		c.flags |= mask
+	} else {
+		c.flags &^= mask
+	}
+}
+
+// Condition codes, in the encoding order of Jcc/SETcc/CMOVcc.
+const (
+	ccO = iota
+	ccNO
+	ccB
+	ccAE
+	ccE
+	ccNE
+	ccBE
+	ccA
+	ccS
+	ccNS
+	ccP
+	ccNP
+	ccL
+	ccGE
+	ccLE
+	ccG
+)
+
+// cond evaluates condition code cc. Comparisons (lzSub) are answered from
+// the operands directly.
+func (c *CPU) cond(cc uint8) bool {
+	if c.lz == lzSub {
+		d, s := c.ldst, c.lsrc
+		switch cc {
+		case ccB:
+			return d < s
+		case ccAE:
+			return d >= s
+		case ccE:
+			return d == s
+		case ccNE:
+			return d != s
+		case ccBE:
+			return d <= s
+		case ccA:
+			return d > s
+		case ccL:
+			return sext(d, c.lsz) < sext(s, c.lsz)
+		case ccGE:
+			return sext(d, c.lsz) >= sext(s, c.lsz)
+		case ccLE:
+			return sext(d, c.lsz) <= sext(s, c.lsz)
+		case ccG:
+			return sext(d, c.lsz) > sext(s, c.lsz)
+		}
+	}
+	var r bool
+	switch cc >> 1 {
+	case 0:
+		r = c.of()
+	case 1:
+		r = c.cf()
+	case 2:
+		r = c.zf()
+	case 3:
+		r = c.cf() || c.zf()
+	case 4:
+		r = c.sf()
+	case 5:
+		r = c.pf()
+	case 6:
+		r = c.sf() != c.of()
+	case 7:
+		r = c.zf() || c.sf() != c.of()
+	}
+	return r != (cc&1 != 0)
+}

@@ -1,0 +1,218 @@
+package mem
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// Kind is a segment's type, named as Plan 9's /proc/N/segment names it.
+type Kind uint8
+
+const (
+	Text Kind = iota
+	Data
+	Bss
+	Stack
+	Shared
+	Phys
+	Fixed
+	Sticky
+)
+
+var kindNames = [...]string{"Text", "Data", "Bss", "Stack", "Shared", "Phys", "Fixed", "Sticky"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// A page is one guest page. refs counts the segments that hold it; a page
+// held by more than one segment is copy-on-write.
+type page struct {
+	b    [PageSize]byte
+	refs atomic.Int32
+}
+
+func newPage() *page {
+	p := new(page)
+	p.refs.Store(1)
+	return p
+}
+
+// A Segment is a contiguous, page-aligned range of guest memory with one
+// set of permissions. Its pages are allocated on first touch. A Segment
+// may be mapped in several Spaces at once.
+type Segment struct {
+	Kind Kind
+	Perm Access
+
+	// Code is owned by the user of the segment's instructions (the CPU's
+	// decode cache hangs here, so every process that shares the segment
+	// shares decoded code). mem never looks at it.
+	Code atomic.Pointer[any]
+
+	mu    sync.Mutex
+	base  Addr
+	top   Addr
+	pages []*page // index (addr-base)>>PageShift; nil means not yet touched
+}
+
+// NewSegment returns a segment covering [base, top), both page aligned.
+func NewSegment(kind Kind, base, top Addr, perm Access) *Segment {
+	if base&PageMask != 0 || top&PageMask != 0 || top < base {
+		panic(fmt.Sprintf("mem: bad segment bounds %#x-%#x", base, top))
+	}
+	return &Segment{Kind: kind, Perm: perm, base: base, top: top,
+		pages: make([]*page, (top-base)>>PageShift)}
+}
+
+// Base returns the lowest address of the segment.
+func (s *Segment) Base() Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.base
+}
+
+// Top returns the address just above the segment.
+func (s *Segment) Top() Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.top
+}
+
+// Bounds returns base and top together.
+func (s *Segment) Bounds() (base, top Addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.base, s.top
+}
+
+// Contains reports whether a lies inside the segment.
+func (s *Segment) Contains(a Addr) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return a >= s.base && a < s.top
+}
+
+// setTop moves the top of the segment (brk). Pages above a lower top are
+// released. The caller checks for overlap with other segments.
+func (s *Segment) setTop(top Addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := int((top - s.base) >> PageShift)
+	if n <= len(s.pages) {
+		for i := n; i < len(s.pages); i++ {
+			if p := s.pages[i]; p != nil {
+				p.refs.Add(-1)
+				s.pages[i] = nil
+			}
+		}
+		s.pages = s.pages[:n:n]
+	} else if n <= cap(s.pages) {
+		s.pages = s.pages[:n]
+	} else {
+		np := make([]*page, n, n+n/4)
+		copy(np, s.pages)
+		s.pages = np
+	}
+	s.top = top
+}
+
+// Load copies b into the segment at address a, regardless of permissions.
+// It is how an image's text and data are filled in.
+func (s *Segment) Load(a Addr, b []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a < s.base || a+Addr(len(b)) > s.top || a+Addr(len(b)) < a {
+		return fmt.Errorf("mem: load of %d bytes at %#x outside segment %#x-%#x", len(b), a, s.base, s.top)
+	}
+	for len(b) > 0 {
+		p, _ := s.pageLocked(a, true)
+		n := copy(p.b[a&PageMask:], b)
+		b = b[n:]
+		a += Addr(n)
+	}
+	return nil
+}
+
+// pageLocked returns the page holding a, which must lie inside the
+// segment, allocating it if needed; for writes a shared page is copied
+// first, and copied reports that it was: pointers to the old page that
+// anyone cached for reading are stale from then on. s.mu is held.
+func (s *Segment) pageLocked(a Addr, write bool) (p *page, copied bool) {
+	i := (a - s.base) >> PageShift
+	p = s.pages[i]
+	if p == nil {
+		p = newPage()
+		s.pages[i] = p
+		return p, false
+	}
+	if write && p.refs.Load() > 1 {
+		np := newPage()
+		np.b = p.b
+		p.refs.Add(-1)
+		s.pages[i] = np
+		return np, true
+	}
+	return p, false
+}
+
+// Dup returns a copy-on-write duplicate of s: the pages are shared until
+// either side writes them. Users of s must drop cached writable page
+// pointers (Space.Fork bumps the generation for this).
+func (s *Segment) Dup() *Segment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := &Segment{Kind: s.Kind, Perm: s.Perm, base: s.base, top: s.top,
+		pages: make([]*page, len(s.pages))}
+	for i, p := range s.pages {
+		if p != nil {
+			p.refs.Add(1)
+			n.pages[i] = p
+		}
+	}
+	if c := s.Code.Load(); c != nil && s.Perm&Write == 0 {
+		n.Code.Store(c) // read-only code stays valid in the copy
+	}
+	return n
+}
+
+// Free discards the pages in [a, a+n) that lie in the segment; they read
+// back as zeros (segfree).
+func (s *Segment) Free(a, n Addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	end := a + n
+	if end < a {
+		end = ^Addr(0) // the range runs off the top of the address space
+	}
+	lo := RoundUp(a, PageSize)
+	if lo < a {
+		return // a is in the last page, which no segment can hold whole
+	}
+	lo = max(lo, s.base)
+	hi := min(RoundDown(end, PageSize), s.top)
+	for x := lo; x < hi; x += PageSize {
+		i := (x - s.base) >> PageShift
+		if p := s.pages[i]; p != nil {
+			p.refs.Add(-1)
+			s.pages[i] = nil
+		}
+	}
+}
+
+// Resident returns the number of pages that have been touched.
+func (s *Segment) Resident() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, p := range s.pages {
+		if p != nil {
+			n++
+		}
+	}
+	return n
+}
