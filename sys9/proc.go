@@ -1,0 +1,254 @@
+package sys9
+
+import (
+	"fmt"
+	"path"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"9emu/aout"
+	"9emu/cpu"
+	"9emu/mem"
+)
+
+// A Proc is one Plan 9 process. Its goroutine runs the CPU and services
+// what the CPU returns; other goroutines touch it only to post notes, to
+// wait for it, or to read its status.
+type Proc struct {
+	k      *Kernel
+	pid    int
+	ppid   int
+	parent *Proc
+	noteid int
+
+	text string   // process name: the last element of the executable's name
+	args []string // argv as given to exec
+	exe  string   // name of the executable, for /proc/N/text
+	arch aout.Arch
+	abi  *abi
+
+	cpu   *cpu.CPU
+	mem   *mem.Space
+	bss   *mem.Segment // the segment brk_ moves
+	image *aout.File   // the executable, for symbols
+
+	fgrp *Fgrp
+	pgrp *Pgrp
+	egrp *Egrp
+	rgrp *Rgrp
+	dot  string // current directory, a cleaned absolute name
+
+	errstr      string
+	syscallName string // the system call in progress, for status
+
+	// Notes (note.go).
+	nmu      sync.Mutex
+	notes    []note
+	notified bool
+	notifyPC uint64
+	ureg     uint64 // address of the current Ureg on the user stack
+	lastnote note
+	fpsave   *fpState
+	intr     chan struct{}
+	killed   atomic.Bool
+
+	alarmMu sync.Mutex
+	alarm   *time.Timer
+	alarmAt time.Time
+
+	// Children and exit (await).
+	wmu      sync.Mutex
+	waitq    []waitmsg
+	nchild   int
+	waitwake chan struct{}
+	nowait   bool // made with RFNOWAIT: leaves no wait record
+
+	exitMsg   string
+	noteDeath string // "name pid: note" when a user note ended the process
+	done      chan struct{}
+	start   time.Time
+}
+
+type waitmsg struct {
+	pid                 int
+	utime, stime, rtime uint32
+	msg                 string
+}
+
+func (k *Kernel) newProc() *Proc {
+	p := &Proc{
+		k:        k,
+		pid:      k.newPid(),
+		intr:     make(chan struct{}, 1),
+		waitwake: make(chan struct{}, 1),
+		done:     make(chan struct{}),
+		start:    time.Now(),
+	}
+	return p
+}
+
+// Pid returns the process number.
+func (p *Proc) Pid() int { return p.pid }
+
+// Wait blocks until the process has exited and returns its exit string.
+func (p *Proc) Wait() string {
+	<-p.done
+	return p.exitMsg
+}
+
+// NoteDeath reports the note that ended the process, if a note without a
+// handler did (kernel notes have already printed their suicide line).
+func (p *Proc) NoteDeath() (string, bool) {
+	<-p.done
+	return p.noteDeath, p.noteDeath != ""
+}
+
+// Done is closed when the process has exited.
+func (p *Proc) Done() <-chan struct{} { return p.done }
+
+// run is the process's goroutine: run the CPU, service what it returns,
+// deliver notes at each return to "user mode".
+func (p *Proc) run() {
+	defer p.recoverCrash()
+	for !p.killed.Load() {
+		switch e := p.cpu.Run(0); e {
+		case cpu.ExitSyscall:
+			if !p.syscall() {
+				continue // no notes on the way out (rfork, noted, exec)
+			}
+		case cpu.ExitFault, cpu.ExitTrap:
+			p.trap()
+		case cpu.ExitInterrupt, cpu.ExitLimit:
+		}
+		p.donotes()
+	}
+	p.exits(p.exitMsgOnKill())
+}
+
+// recoverCrash turns an emulator bug in this process into an error exit
+// with a diagnostic, instead of a Go panic trace that takes down every
+// process.
+func (p *Proc) recoverCrash() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(p.k.cfg.Stderr, "9emu: internal error in %s %d at pc=%#x: %v\n", p.text, p.pid, p.cpu.PC, r)
+	p.exits("9emu: internal error")
+}
+
+func (p *Proc) exitMsgOnKill() string {
+	p.nmu.Lock()
+	defer p.nmu.Unlock()
+	return p.lastnote.msg
+}
+
+// kill makes the process exit at its next chance, with no message.
+func (p *Proc) kill() {
+	p.postnote("sys: killed", noteExit, true)
+}
+
+// exits ends the process: its files are closed, its parent gets a wait
+// record, and Wait returns.
+func (p *Proc) exits(msg string) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	if len(msg) > 127 {
+		msg = msg[:127]
+	}
+	p.killed.Store(true)
+	p.cancelAlarm()
+	if p.fgrp != nil {
+		p.fgrp.release(p)
+	}
+	p.exitMsg = msg
+	if par := p.parent; par != nil && !p.nowait {
+		w := waitmsg{pid: p.pid, rtime: uint32(time.Since(p.start).Milliseconds()), msg: msg}
+		if msg != "" {
+			w.msg = fmt.Sprintf("%s %d: %s", p.text, p.pid, msg)
+			if len(w.msg) > 127 {
+				w.msg = w.msg[:127]
+			}
+		}
+		par.wmu.Lock()
+		par.nchild--
+		if len(par.waitq) < 128 {
+			par.waitq = append(par.waitq, w)
+		}
+		par.wmu.Unlock()
+		select {
+		case par.waitwake <- struct{}{}:
+		default:
+		}
+	}
+	p.k.delProc(p)
+	close(p.done)
+}
+
+// Start loads the executable called name (resolved in the standard name
+// space built for it) with the given arguments as the first process of
+// the kernel and starts it.
+func (k *Kernel) Start(name string, argv []string) (*Proc, error) {
+	p := k.newProc()
+	p.dot = cleanname(k.cfg.Dot)
+	p.fgrp = newFgrp()
+	p.egrp = newEgrp(k.cfg.Env)
+	p.rgrp = newRgrp()
+	p.noteid = 1
+	p.arch = aout.ArchAMD64
+	// A first name space, to find the binary; it is rebuilt for the
+	// binary's cputype below.
+	if err := k.namespace(p, "amd64"); err != nil {
+		return nil, err
+	}
+	var f *aout.File
+	var c *Chan
+	var err error
+	for i, cand := range Resolve(name) {
+		if i > 0 && !k.cfg.Confine {
+			break
+		}
+		f, c, err = p.openExecMode(cand, false)
+		if err == nil || err != Enonexist {
+			break
+		}
+	}
+	if err != nil {
+		if ee, ok := err.(*execError); ok {
+			return nil, ee.err
+		}
+		return nil, err
+	}
+	cputype := f.Arch.String()
+	if err := k.namespace(p, cputype); err != nil {
+		return nil, err
+	}
+	p.egrp.setDefault("cputype", cputype)
+	p.egrp.setDefault("objtype", cputype)
+	for i, h := range []*Chan{k.stdChan(consStdin), k.stdChan(consStdout), k.stdChan(consStderr)} {
+		fd, _ := p.fgrp.install(h, false)
+		if fd != i {
+			return nil, fmt.Errorf("cannot set up fd %d", i)
+		}
+	}
+	if err := p.load(f, c.Name, argv); err != nil {
+		return nil, err
+	}
+	k.addProc(p)
+	go p.run()
+	return p, nil
+}
+
+// Resolve returns the name by which rc would execute cmd: a name with a
+// slash is itself, others are looked up in /bin (and, for a kernel
+// confined to a root, in /386/bin, /amd64/bin and /rc/bin).
+func Resolve(cmd string) []string {
+	if path.Base(cmd) != cmd || cmd == "." || cmd == ".." {
+		return []string{cmd}
+	}
+	return []string{"/bin/" + cmd, "/amd64/bin/" + cmd, "/386/bin/" + cmd, "/rc/bin/" + cmd}
+}
