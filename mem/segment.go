@@ -122,7 +122,9 @@ func (s *Segment) setTop(top Addr) {
 }
 
 // Load copies b into the segment at address a, regardless of permissions.
-// It is how an image's text and data are filled in.
+// It is how an image's text and data are filled in. It does not bump any
+// generation: a Load into a live segment that shares pages copy-on-write
+// leaves stale pointers in TLBs, so follow it with Space.Invalidate.
 func (s *Segment) Load(a Addr, b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -181,7 +183,8 @@ func (s *Segment) Dup() *Segment {
 }
 
 // Free discards the pages in [a, a+n) that lie in the segment; they read
-// back as zeros (segfree).
+// back as zeros (segfree). Page pointers cached from the segment become
+// stale: use Space.Free, which bumps the generation, on a live segment.
 func (s *Segment) Free(a, n Addr) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

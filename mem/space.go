@@ -127,11 +127,20 @@ func (s *Space) Resize(g *Segment, top Addr) error {
 	return nil
 }
 
+// Free discards the pages of g, a segment of this space, that lie wholly
+// inside [a, a+n); they read back as zeros (segfree(2)). Like Plan 9's
+// syssegfree it flushes the TLBs: the generation is bumped.
+func (s *Space) Free(g *Segment, a, n Addr) {
+	g.Free(a, n)
+	s.Invalidate()
+}
+
 // Fork returns a new space for a child process. Segments for which share
 // reports true are shared (the same Segment in both spaces); the others
-// are duplicated copy-on-write. If any writable segment is shared, the
-// two spaces share their generation counter from then on, so that
-// copy-on-write marking in one is seen by the other's CPUs.
+// are duplicated copy-on-write. If any segment is shared, the two spaces
+// share their generation counter from then on, so that copy-on-write
+// marking, shrinking or freeing in one is seen by the other's CPUs (a
+// shared read-only segment can be shrunk or freed too).
 func (s *Space) Fork(share func(*Segment) bool) *Space {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -140,9 +149,7 @@ func (s *Space) Fork(share func(*Segment) bool) *Space {
 	for _, g := range *s.segs.Load() {
 		if share(g) {
 			n = append(n, g)
-			if g.Perm&Write != 0 {
-				c.gen = s.gen
-			}
+			c.gen = s.gen
 		} else {
 			n = append(n, g.Dup())
 		}
@@ -218,19 +225,21 @@ func (s *Space) WriteAt(b []byte, a Addr) error {
 // Check reports a fault for the first address in [a, a+n) that does not
 // allow acc, without touching any page.
 func (s *Space) Check(a, n Addr, acc Access) error {
-	if a+n < a {
-		return &Fault{Addr: a, Access: acc}
-	}
-	end := a + n
-	for a < end {
+	// Count down n rather than compare with a+n, which may wrap: the
+	// fault is then at the first address past the last segment, not at a.
+	for n > 0 {
 		g := s.SegmentAt(a)
 		if g == nil || g.Perm&acc != acc {
 			return &Fault{Addr: a, Access: acc}
 		}
 		t := g.Top()
-		if t >= end {
+		if t <= a {
+			continue // g shrank under us; look again
+		}
+		if t-a >= n {
 			return nil
 		}
+		n -= t - a
 		a = t
 	}
 	return nil
