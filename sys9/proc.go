@@ -67,7 +67,7 @@ type Proc struct {
 	exitMsg   string
 	noteDeath string // "name pid: note" when a user note ended the process
 	done      chan struct{}
-	start   time.Time
+	start     time.Time
 }
 
 type waitmsg struct {
