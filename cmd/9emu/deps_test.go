@@ -1,0 +1,49 @@
+package main
+
+import (
+	"go/build"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// allowed is the import policy of DESIGN.md and STYLE.md §3.1: for each
+// package of 9emu, the 9emu packages and outside modules it may import.
+// The standard library is always allowed except where forbidden below.
+var allowed = map[string][]string{
+	"9emu/aout":     {},
+	"9emu/mem":      {},
+	"9emu/cpu":      {"9emu/mem", "golang.org/x/arch/x86/x86asm"},
+	"9emu/sys9":     {"9emu/cpu", "9emu/mem", "9emu/aout"},
+	"9emu/cmd/9emu": {"9emu/sys9", "9emu/aout", "github.com/pkg/profile"},
+}
+
+// forbiddenStd are standard packages a 9emu package must not use: cpu
+// does no I/O and no printing.
+var forbiddenStd = map[string][]string{
+	"9emu/cpu": {"os", "log", "fmt/print"},
+}
+
+func TestDeps(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	for pkg, ok := range allowed {
+		dir := filepath.Join(root, strings.TrimPrefix(pkg, "9emu/"))
+		bp, err := build.ImportDir(dir, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", pkg, err)
+		}
+		for _, imp := range bp.Imports {
+			isOurs := strings.HasPrefix(imp, "9emu/")
+			isModule := strings.Contains(strings.Split(imp, "/")[0], ".")
+			if (isOurs || isModule) && !slices.Contains(ok, imp) {
+				t.Errorf("%s imports %s, which the policy does not allow", pkg, imp)
+			}
+			if slices.Contains(forbiddenStd[pkg], imp) {
+				t.Errorf("%s imports %s", pkg, imp)
+			}
+		}
+	}
+}
