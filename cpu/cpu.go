@@ -159,7 +159,9 @@ func (c *CPU) Run(budget int) (exit Exit) {
 		budget = math.MaxInt
 	}
 	c.exit = ExitNone
+	c.Mem.Enter()
 	defer func() {
+		c.Mem.Leave()
 		if c.exit == ExitNone {
 			return
 		}

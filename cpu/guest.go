@@ -14,6 +14,11 @@ import (
 //
 //go:norace
 func (c *CPU) ReadGuest(b []byte, a uint64) error {
+	c.Mem.Enter()
+	defer c.Mem.Leave()
+	if g := c.Mem.Gen(); g != c.gen {
+		c.Flush()
+	}
 	for len(b) > 0 {
 		e := &c.rtlb[tlbIndex(a)]
 		var p *[mem.PageSize]byte
@@ -39,6 +44,11 @@ func (c *CPU) ReadGuest(b []byte, a uint64) error {
 //
 //go:norace
 func (c *CPU) WriteGuest(b []byte, a uint64) error {
+	c.Mem.Enter()
+	defer c.Mem.Leave()
+	if g := c.Mem.Gen(); g != c.gen {
+		c.Flush()
+	}
 	if err := c.Mem.Check(mem.Addr(a), mem.Addr(len(b)), mem.Write); err != nil {
 		return err
 	}

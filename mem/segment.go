@@ -54,10 +54,18 @@ type Segment struct {
 	// shares decoded code). mem never looks at it.
 	Code atomic.Pointer[any]
 
+	// users counts the Spaces the segment is mapped in.
+	users atomic.Int32
+
 	mu    sync.Mutex
 	base  Addr
 	top   Addr
 	pages []*page // index (addr-base)>>PageShift; nil means not yet touched
+
+	// lazy, when set, supplies the contents of pages not yet touched:
+	// they are copied from lazy's page at the same address on first
+	// access (see DupLazy).
+	lazy *Segment
 }
 
 // NewSegment returns a segment covering [base, top), both page aligned.
@@ -149,6 +157,9 @@ func (s *Segment) pageLocked(a Addr, write bool) (p *page, copied bool) {
 	p = s.pages[i]
 	if p == nil {
 		p = newPage()
+		if s.lazy != nil {
+			s.lazy.copyPage(a, &p.b)
+		}
 		s.pages[i] = p
 		return p, false
 	}
@@ -162,6 +173,58 @@ func (s *Segment) pageLocked(a Addr, write bool) (p *page, copied bool) {
 	return p, false
 }
 
+// copyPage copies the current contents of the page at a, if s has it,
+// into b. Other processes may be writing the page meanwhile: that is
+// their business, as it would be on hardware.
+func (s *Segment) copyPage(a Addr, b *[PageSize]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a < s.base || a >= s.top {
+		return
+	}
+	p := s.pages[(a-s.base)>>PageShift]
+	if p == nil {
+		if s.lazy != nil {
+			s.lazy.copyPage(a, b)
+		}
+		return
+	}
+	copyBytes(b, &p.b)
+}
+
+//go:norace
+func copyBytes(dst, src *[PageSize]byte) { *dst = *src }
+
+// DupLazy returns a duplicate of s whose pages are copied from s when the
+// duplicate first touches them, while s's own pages stay as they are.
+// It is for forking from a segment that other CPUs may be writing right
+// now: copy-on-write would need them all stopped first (a TLB shootdown),
+// or their stores through cached page pointers could be lost. The
+// duplicate sees the source as it is at first touch rather than as it was
+// at the fork, which is what a child that soon execs (a multi-threaded
+// program's fork) can tell no difference from.
+func (s *Segment) DupLazy() *Segment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := &Segment{Kind: s.Kind, Perm: s.Perm, base: s.base, top: s.top,
+		pages: make([]*page, len(s.pages)), lazy: s}
+	n.users.Store(1)
+	return n
+}
+
+// release drops the segment's pages (its last user is gone).
+func (s *Segment) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, p := range s.pages {
+		if p != nil {
+			p.refs.Add(-1)
+			s.pages[i] = nil
+		}
+	}
+	s.lazy = nil
+}
+
 // Dup returns a copy-on-write duplicate of s: the pages are shared until
 // either side writes them. Users of s must drop cached writable page
 // pointers (Space.Fork bumps the generation for this).
@@ -169,7 +232,8 @@ func (s *Segment) Dup() *Segment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := &Segment{Kind: s.Kind, Perm: s.Perm, base: s.base, top: s.top,
-		pages: make([]*page, len(s.pages))}
+		pages: make([]*page, len(s.pages)), lazy: s.lazy}
+	n.users.Store(1)
 	for i, p := range s.pages {
 		if p != nil {
 			p.refs.Add(1)

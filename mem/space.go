@@ -15,22 +15,47 @@ var ErrOverlap = errors.New("segments overlap")
 type Space struct {
 	mu   sync.Mutex                 // serialises changes to segs
 	segs atomic.Pointer[[]*Segment] // sorted by base; replaced, never edited
-	gen  *atomic.Uint64             // shared by Spaces that share segments
+	dom  *domain                    // shared by Spaces that share segments
+}
+
+// A domain is what Spaces that share segments have in common: the
+// generation of their mappings, and the lock that makes marking pages
+// copy-on-write safe while other CPUs run. A CPU holds the lock for
+// reading while it runs guest code through cached page pointers (Enter,
+// Leave); Fork holds it for writing while it marks pages copy-on-write,
+// so no CPU can store through a pointer to a page that has just become
+// shared: this is the TLB shootdown of a real kernel.
+type domain struct {
+	gen atomic.Uint64
+	mu  sync.RWMutex
 }
 
 // NewSpace returns an empty address space.
 func NewSpace() *Space {
-	s := &Space{gen: new(atomic.Uint64)}
+	s := &Space{dom: new(domain)}
 	s.segs.Store(&[]*Segment{})
 	return s
 }
 
 // Gen returns the mapping generation. It changes whenever a page pointer
 // obtained from Lookup may have become stale.
-func (s *Space) Gen() uint64 { return s.gen.Load() }
+func (s *Space) Gen() uint64 { return s.dom.gen.Load() }
 
 // Invalidate bumps the generation, so that CPUs drop their TLBs.
-func (s *Space) Invalidate() { s.gen.Add(1) }
+func (s *Space) Invalidate() { s.dom.gen.Add(1) }
+
+// Enter and Leave bracket a period during which the caller stores
+// through page pointers it keeps (a CPU running guest code, a kernel
+// copying into guest memory). They must not be held while blocking: Fork
+// waits for every holder in its domain to Leave. Callers that run guest
+// code must be made to Leave when asked (sys9 interrupts the CPUs of a
+// process's siblings before forking it).
+func (s *Space) Enter() { s.dom.mu.RLock() }
+
+// SameDomain reports whether s and o share a domain (and so a Fork of one
+// must stop the CPUs of the other).
+func (s *Space) SameDomain(o *Space) bool { return s.dom == o.dom }
+func (s *Space) Leave()                   { s.dom.mu.RUnlock() }
 
 // Segments returns the segments in address order. The slice must not be
 // modified.
@@ -91,6 +116,7 @@ func (s *Space) Attach(g *Segment) error {
 		return 0
 	})
 	s.segs.Store(&n)
+	g.users.Add(1)
 	return nil
 }
 
@@ -99,9 +125,33 @@ func (s *Space) Detach(g *Segment) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := *s.segs.Load()
-	n := slices.DeleteFunc(slices.Clone(old), func(x *Segment) bool { return x == g })
+	found := false
+	n := slices.DeleteFunc(slices.Clone(old), func(x *Segment) bool {
+		if x == g {
+			found = true
+		}
+		return x == g
+	})
 	s.segs.Store(&n)
 	s.Invalidate()
+	if found && g.users.Add(-1) == 0 {
+		g.release()
+	}
+}
+
+// Release detaches every segment, as at exit or exec; a segment's pages
+// are freed when no other space maps it.
+func (s *Space) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := *s.segs.Load()
+	s.segs.Store(&[]*Segment{})
+	s.Invalidate()
+	for _, g := range old {
+		if g.users.Add(-1) == 0 {
+			g.release()
+		}
+	}
 }
 
 // Resize moves the top of g, a segment of this space, to top (page
@@ -144,13 +194,17 @@ func (s *Space) Free(g *Segment, a, n Addr) {
 func (s *Space) Fork(share func(*Segment) bool) *Space {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := &Space{gen: new(atomic.Uint64)}
+	s.dom.mu.Lock()
+	defer s.dom.mu.Unlock()
+	c := &Space{dom: new(domain)}
 	var n []*Segment
 	for _, g := range *s.segs.Load() {
-		if share(g) {
+		switch {
+		case share(g):
+			g.users.Add(1)
 			n = append(n, g)
-			c.gen = s.gen
-		} else {
+			c.dom = s.dom
+		default:
 			n = append(n, g.Dup())
 		}
 	}

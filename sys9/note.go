@@ -28,13 +28,6 @@ const (
 
 const nnote = 5 // NNOTE: pending notes per process
 
-// fpState is the FP and SSE state saved around a note handler.
-type fpState struct {
-	X     [16][2]uint64
-	MXCSR uint32
-	FPU   cpu.X87
-}
-
 type note struct {
 	msg   string
 	kind  int
@@ -276,7 +269,8 @@ func (p *Proc) pushNote(n note, handler uint64) bool {
 		return false
 	}
 	p.ureg = ureg
-	p.fpsave = &fpState{X: c.X, MXCSR: c.MXCSR, FPU: c.FPU} // restored by noted
+	fp := c.SaveFP() // restored by noted
+	p.fpsave = &fp
 	c.PC = handler
 	c.R[cpu.RSP] = sp
 	if w == 8 {
@@ -322,7 +316,7 @@ func sysNoted(p *Proc, a *args) (uint64, error) {
 			return 0, errNoReturn
 		}
 		if fp := p.fpsave; fp != nil {
-			c.X, c.MXCSR, c.FPU = fp.X, fp.MXCSR, fp.FPU
+			c.RestoreFP(*fp)
 		}
 		p.abi.getUreg(c, u)
 		if v == NSAVE {

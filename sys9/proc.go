@@ -49,7 +49,7 @@ type Proc struct {
 	notifyPC uint64
 	ureg     uint64 // address of the current Ureg on the user stack
 	lastnote note
-	fpsave   *fpState
+	fpsave   *cpu.FPState
 	intr     chan struct{}
 	killed   atomic.Bool
 
@@ -164,6 +164,9 @@ func (p *Proc) exits(msg string) {
 	p.cancelAlarm()
 	if p.fgrp != nil {
 		p.fgrp.release(p)
+	}
+	if p.mem != nil {
+		p.mem.Release()
 	}
 	p.exitMsg = msg
 	if par := p.parent; par != nil && !p.nowait {

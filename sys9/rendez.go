@@ -2,7 +2,6 @@ package sys9
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"9emu/mem"
@@ -71,17 +70,22 @@ type semaKey struct {
 
 func newSemaTable() *semaTable { return &semaTable{queue: make(map[semaKey][]chan struct{})} }
 
-func (p *Proc) semaWord(addr uint64) (*int32, semaKey, error) {
+// semaKey checks a semaphore address and returns its queue key: the word
+// must be 4-byte aligned in a writable segment.
+func (p *Proc) semaKey(addr uint64) (semaKey, error) {
 	a := mem.Addr(addr)
 	g := p.mem.SegmentAt(a)
-	if g == nil || g.Perm&mem.Write == 0 {
-		return nil, semaKey{}, Ebadarg
+	if g == nil || g.Perm&mem.Write == 0 || a&3 != 0 {
+		return semaKey{}, Ebadarg
 	}
-	w, err := p.mem.Word32(a)
-	if err != nil {
-		return nil, semaKey{}, Ebadarg
-	}
-	return (*int32)(unsafePointer(w)), semaKey{g, a}, nil
+	return semaKey{g, a}, nil
+}
+
+// The semaphore word is read and changed through the Space each time:
+// a fork may have moved the page since (copy-on-write).
+func (p *Proc) semaLoad(k semaKey) int32 {
+	v, _ := p.mem.Load32(k.addr)
+	return int32(v)
 }
 
 func (t *semaTable) remove(k semaKey, ch chan struct{}) {
@@ -104,7 +108,7 @@ func (t *semaTable) remove(k semaKey, ch chan struct{}) {
 // semacquire takes the semaphore; with block it waits (up to timeout if
 // non-zero). It returns 1 when acquired and 0 when not.
 func (p *Proc) semacquire(addr uint64, block bool, timeout time.Duration) (uint64, error) {
-	w, k, err := p.semaWord(addr)
+	k, err := p.semaKey(addr)
 	if err != nil {
 		return 0, err
 	}
@@ -116,12 +120,16 @@ func (p *Proc) semacquire(addr uint64, block bool, timeout time.Duration) (uint6
 		deadline = tm.C
 	}
 	for {
-		v := atomic.LoadInt32(w)
+		v := p.semaLoad(k)
 		if v < 0 {
 			return 0, Ebadarg
 		}
 		if v > 0 {
-			if atomic.CompareAndSwapInt32(w, v, v-1) {
+			ok, err := p.mem.CompareAndSwap32(k.addr, uint32(v), uint32(v-1))
+			if err != nil {
+				return 0, Ebadarg
+			}
+			if ok {
 				return 1, nil
 			}
 			continue
@@ -133,7 +141,7 @@ func (p *Proc) semacquire(addr uint64, block bool, timeout time.Duration) (uint6
 		t.mu.Lock()
 		t.queue[k] = append(t.queue[k], ch)
 		t.mu.Unlock()
-		if atomic.LoadInt32(w) > 0 {
+		if p.semaLoad(k) > 0 {
 			t.remove(k, ch)
 			continue
 		}
@@ -177,11 +185,15 @@ func sysSemrelease(p *Proc, a *args) (uint64, error) {
 	if n < 0 {
 		return 0, Ebadarg
 	}
-	w, k, err := p.semaWord(a.ptr(0))
+	k, err := p.semaKey(a.ptr(0))
 	if err != nil {
 		return 0, err
 	}
-	v := atomic.AddInt32(w, n)
+	u, err := p.mem.Add32(k.addr, n)
+	if err != nil {
+		return 0, Ebadarg
+	}
+	v := int32(u)
 	t := p.k.sema
 	t.mu.Lock()
 	q := t.queue[k]

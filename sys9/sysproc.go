@@ -78,6 +78,7 @@ func sysRfork(p *Proc, a *args) (uint64, error) {
 		}
 		return true
 	}
+	p.stopDomain()
 	child.mem = p.mem.Fork(share)
 	child.cpu = p.cpu.Clone(child.mem)
 	child.bss = child.mem.Find(mem.Bss)
@@ -96,6 +97,17 @@ func sysRfork(p *Proc, a *args) (uint64, error) {
 	p.traceFork(child)
 	go child.run()
 	return uint64(child.pid), nil
+}
+
+// stopDomain asks every other process whose memory shares p's domain to
+// leave the CPU, so that Fork can mark pages copy-on-write while no one
+// stores through cached page pointers (mem.Space.Enter).
+func (p *Proc) stopDomain() {
+	for _, pid := range p.k.pids() {
+		if q := p.k.proc(pid); q != nil && q != p && q.mem != nil && q.cpu != nil && q.mem.SameDomain(p.mem) {
+			q.cpu.Interrupt()
+		}
+	}
 }
 
 // applyGroups makes the groups of target follow flag: RFFDG/RFCFDG,
@@ -255,6 +267,7 @@ func (p *Proc) commitExec(f *aout.File, name string, argv []string) error {
 		p.cpu, p.mem = old, oldMem
 		return err
 	}
+	oldMem.Release()
 	p.fgrp.closeAll(p, true)
 	p.nmu.Lock()
 	p.notifyPC = 0
