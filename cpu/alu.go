@@ -206,7 +206,7 @@ func lowerLEA(l *lw) bool {
 	l.in.d, l.in.size = d, size
 	in := &l.in
 	switch {
-	case size == 8 && in.idx == regZero:
+	case size == 8 && in.idx == regZero && in.flags&iA32 == 0:
 		in.fn = lea64B
 	case size == 8:
 		in.fn = lea64

@@ -145,38 +145,39 @@ func (c *CPU) srcRM(in *inst) uint64 {
 	return c.getR(in.s, in.size)
 }
 
-// BSF and BSR: a zero source sets ZF and leaves the destination unchanged
-// (a 32-bit destination still has its upper half cleared, as hardware
-// does); CF, OF, SF, AF and PF are undefined and cleared here.
+// BSF and BSR: a zero source sets ZF and leaves the destination unchanged,
+// all 64 bits of it even for a 32-bit operand (AMD APM BSF; the SDM leaves
+// it undefined). CF, OF, SF, AF and PF are undefined; as on AMD Zen, PF
+// is the parity of the bit index (set for a zero source) and the others
+// are cleared.
 func opBSF(c *CPU, in *inst) {
 	s := c.srcRM(in)
 	if s == 0 {
-		if in.size == 4 {
-			c.R[in.d&15] &= 0xffffffff
-		}
 		c.setResult(in.size, 0, false, false)
 		return
 	}
 	r := uint64(bits.TrailingZeros64(s))
 	c.setR(in.d, in.size, r)
-	c.setResult(in.size, 1, false, false)
+	c.setResult(in.size, r, false, false)
 	c.setFlag(FlagZF, false)
 }
 
 func opBSR(c *CPU, in *inst) {
 	s := c.srcRM(in)
 	if s == 0 {
-		if in.size == 4 {
-			c.R[in.d&15] &= 0xffffffff
-		}
 		c.setResult(in.size, 0, false, false)
 		return
 	}
 	r := uint64(bits.Len64(s) - 1)
 	c.setR(in.d, in.size, r)
-	c.setResult(in.size, 1, false, false)
+	c.setResult(in.size, r, false, false)
 	c.setFlag(FlagZF, false)
 }
+
+// cntUndefined are the flags TZCNT and LZCNT clear: the SDM leaves OF, SF,
+// AF and PF undefined; AMD Zen clears SF, AF and PF and keeps OF, and so
+// does this.
+const cntUndefined = FlagSF | FlagAF | FlagPF
 
 // TZCNT, LZCNT: CF is set when the source is zero, ZF when the result is.
 func opTZCNT(c *CPU, in *inst) {
@@ -188,7 +189,7 @@ func opTZCNT(c *CPU, in *inst) {
 	}
 	c.setR(in.d, in.size, r)
 	c.materialize()
-	c.flags &^= FlagCF | FlagZF
+	c.flags &^= FlagCF | FlagZF | cntUndefined
 	if s == 0 {
 		c.flags |= FlagCF
 	}
@@ -203,7 +204,7 @@ func opLZCNT(c *CPU, in *inst) {
 	r := b - uint64(bits.Len64(s))
 	c.setR(in.d, in.size, r)
 	c.materialize()
-	c.flags &^= FlagCF | FlagZF
+	c.flags &^= FlagCF | FlagZF | cntUndefined
 	if s == 0 {
 		c.flags |= FlagCF
 	}
@@ -223,12 +224,20 @@ func opPOPCNT(c *CPU, in *inst) {
 	}
 }
 
+// BSWAP of a 16-bit register is undefined in the SDM; AMD Zen (and, by
+// all accounts, Intel) clears the low 16 bits, and so does this.
+func bswap16(c *CPU, in *inst) { c.R[in.d&15] &^= 0xffff }
+
 func lowerBSWAP(l *lw) bool {
 	d, size, ok := l.reg(0)
-	if !ok || size < 4 {
+	if !ok {
 		return false
 	}
 	l.in.d, l.in.size = d, size
+	if size == 2 {
+		l.in.fn = bswap16
+		return true
+	}
 	l.in.fn = func(c *CPU, in *inst) {
 		if in.size == 8 {
 			c.R[in.d&15] = bits.ReverseBytes64(c.R[in.d&15])
@@ -317,11 +326,12 @@ func opCMPXCHG(c *CPU, in *inst) {
 			}
 		}
 	} else {
+		// A failed compare does not write a register destination, so a
+		// 32-bit one keeps its upper half (the SDM's pseudo-code writes
+		// it back; Intel and AMD hardware do not).
 		d = c.getR(in.d, in.size)
 		if d == acc {
 			c.setR(in.d, in.size, s)
-		} else if in.size == 4 {
-			c.R[in.d&15] &= 0xffffffff
 		}
 	}
 	if d != acc {

@@ -13,13 +13,15 @@ const (
 	FlagIF = 1 << 9
 	FlagDF = 1 << 10
 	FlagOF = 1 << 11
+	FlagNT = 1 << 14
 	FlagAC = 1 << 18
 	FlagID = 1 << 21
 
 	flagsArith = FlagCF | FlagPF | FlagAF | FlagZF | FlagSF | FlagOF
 	flagsFixed = 1<<1 | FlagIF // bit 1 always reads 1; IF is set in user mode
-	// flagsUser are the bits POPF may change in user mode.
-	flagsUser = flagsArith | FlagTF | FlagDF | FlagAC | FlagID
+	// flagsUser are the bits POPF may change in user mode (SDM POPF: all
+	// but IOPL, IF, VIP, VIF and VM at CPL 3 with IOPL 0; NT included).
+	flagsUser = flagsArith | FlagTF | FlagDF | FlagNT | FlagAC | FlagID
 )
 
 // Lazy flag kinds. The last flag-setting instruction leaves its kind (lz),
@@ -36,10 +38,9 @@ const (
 	lzLogic // AND, OR, XOR, TEST: CF = OF = 0
 	lzInc   // ldst + 1, CF preserved in lcf
 	lzDec   // ldst - 1, CF preserved in lcf
-	lzShl   // ldst << lsrc, 0 < lsrc < bits
-	lzShr   // ldst >> lsrc, 0 < lsrc < bits
-	lzSar   // signed ldst >> lsrc, 0 < lsrc < bits
-	lzMul   // multiply: CF = OF = lcf; ZF, SF, PF from lres
+	lzShl   // ldst << lsrc, 0 < lsrc < 32 (64 for 64-bit operands)
+	lzShr   // ldst >> lsrc, likewise
+	lzSar   // signed ldst >> lsrc, likewise
 )
 
 // setLazy records a flag-setting result.
@@ -83,7 +84,7 @@ func (c *CPU) cf() bool {
 		return c.ldst < c.lsrc
 	case lzLogic:
 		return false
-	case lzInc, lzDec, lzMul:
+	case lzInc, lzDec:
 		return c.lcf != 0
 	case lzShl:
 		return (c.ldst>>(uint64(c.lsz)*8-c.lsrc))&1 != 0
@@ -132,9 +133,9 @@ func (c *CPU) of() bool {
 	case lzShl:
 		return (c.lres&sb != 0) != c.cf()
 	case lzShr:
-		return c.ldst&sb != 0
-	case lzMul:
-		return c.lcf != 0
+		// OF is defined for 1-bit shifts only (the operand's sign);
+		// AMD Zen clears it for longer ones.
+		return c.lsrc == 1 && c.ldst&sb != 0
 	}
 	return false // lzLogic, lzSar
 }
@@ -147,6 +148,10 @@ func (c *CPU) af() bool {
 		return (c.ldst^c.lsrc^c.lres)&0x10 != 0
 	case lzInc, lzDec:
 		return (c.ldst^1^c.lres)&0x10 != 0
+	case lzShl, lzShr, lzSar:
+		// Undefined after a shift by a nonzero count (SDM SAL/SAR/SHL/
+		// SHR); AMD Zen sets it.
+		return true
 	}
 	return false
 }

@@ -69,15 +69,9 @@ func (c *CPU) divideError() {
 	c.raise(ExitTrap)
 }
 
-// The SDM leaves SF, ZF, AF and PF undefined after MUL and IMUL; here
-// they follow the low half of the result.
-func (c *CPU) setMul(size uint8, lo uint64, overflow bool) {
-	c.lz, c.lsz, c.lres = lzMul, size, lo&sizeMask(size)
-	c.lcf = 0
-	if overflow {
-		c.lcf = 1
-	}
-}
+// setMul sets CF and OF after MUL and IMUL. The SDM leaves SF, ZF, AF and
+// PF undefined; AMD Zen leaves them unchanged, and so does this.
+func (c *CPU) setMul(overflow bool) { c.setCFOF(overflow, overflow) }
 
 func opMul(c *CPU, in *inst) {
 	s := c.getE(in)
@@ -85,21 +79,21 @@ func opMul(c *CPU, in *inst) {
 	case 1:
 		r := uint64(uint8(c.R[RAX])) * s
 		c.setR(RAX, 2, r)
-		c.setMul(1, r, r>>8 != 0)
+		c.setMul(r>>8 != 0)
 	case 2:
 		r := (c.R[RAX] & 0xffff) * s
 		c.setR(RAX, 2, r)
 		c.setR(RDX, 2, r>>16)
-		c.setMul(2, r, r>>16 != 0)
+		c.setMul(r>>16 != 0)
 	case 4:
 		r := (c.R[RAX] & 0xffffffff) * s
 		c.R[RAX] = r & 0xffffffff
 		c.R[RDX] = r >> 32
-		c.setMul(4, r, r>>32 != 0)
+		c.setMul(r>>32 != 0)
 	default:
 		hi, lo := bits.Mul64(c.R[RAX], s)
 		c.R[RAX], c.R[RDX] = lo, hi
-		c.setMul(8, lo, hi != 0)
+		c.setMul(hi != 0)
 	}
 }
 
@@ -109,21 +103,21 @@ func opImul1(c *CPU, in *inst) {
 	case 1:
 		r := int64(int8(c.R[RAX])) * s
 		c.setR(RAX, 2, uint64(r))
-		c.setMul(1, uint64(r), r != int64(int8(r)))
+		c.setMul(r != int64(int8(r)))
 	case 2:
 		r := int64(int16(c.R[RAX])) * s
 		c.setR(RAX, 2, uint64(r))
 		c.setR(RDX, 2, uint64(r>>16))
-		c.setMul(2, uint64(r), r != int64(int16(r)))
+		c.setMul(r != int64(int16(r)))
 	case 4:
 		r := int64(int32(c.R[RAX])) * s
 		c.R[RAX] = uint64(r) & 0xffffffff
 		c.R[RDX] = uint64(r>>32) & 0xffffffff
-		c.setMul(4, uint64(r), r != int64(int32(r)))
+		c.setMul(r != int64(int32(r)))
 	default:
 		hi, lo := mul128(int64(c.R[RAX]), s)
 		c.R[RAX], c.R[RDX] = lo, uint64(hi)
-		c.setMul(8, lo, hi != int64(lo)>>63)
+		c.setMul(hi != int64(lo)>>63)
 	}
 }
 
@@ -163,11 +157,17 @@ func opImul2(c *CPU, in *inst) {
 		r, ovf = uint64(p), p != sext(uint64(p), in.size)
 	}
 	c.setR(in.d, in.size, r)
-	c.setMul(in.size, r, ovf)
+	c.setMul(ovf)
 }
 
-// DIV and IDIV leave all arithmetic flags undefined in the SDM; they are
-// left unchanged here.
+// divFlags sets the flags after DIV and IDIV. The SDM leaves all six
+// undefined; AMD Zen sets AF, clears SF, ZF and PF and keeps CF and OF,
+// and so does this.
+func (c *CPU) divFlags() {
+	c.materialize()
+	c.flags = c.flags&^(FlagSF|FlagZF|FlagPF) | FlagAF
+}
+
 func opDiv(c *CPU, in *inst) {
 	s := c.getE(in)
 	if s == 0 {
@@ -203,6 +203,7 @@ func opDiv(c *CPU, in *inst) {
 		q, r := bits.Div64(c.R[RDX], c.R[RAX], s)
 		c.R[RAX], c.R[RDX] = q, r
 	}
+	c.divFlags()
 }
 
 func opIdiv(c *CPU, in *inst) {
@@ -236,6 +237,7 @@ func opIdiv(c *CPU, in *inst) {
 		}
 		c.R[RAX], c.R[RDX] = uint64(q), uint64(r)
 	}
+	c.divFlags()
 }
 
 // idiv128 divides the signed 128-bit hi:lo by d, truncating, and reports

@@ -216,14 +216,17 @@ func opRor(c *CPU, in *inst) {
 // RCL and RCR rotate through CF: size*8+1 bits in all.
 func opRcl(c *CPU, in *inst) {
 	n := c.shiftCount(in)
-	if in.size < 4 {
-		n %= uint64(in.size)*8 + 1
-	}
 	a := c.eaIf(in)
 	d := c.getE(in)
 	if n == 0 {
 		c.zeroCount(in)
 		return
+	}
+	// 8- and 16-bit operands rotate modulo 9 and 17 bits. A count that is
+	// a multiple of that rotates nothing, but AMD Zen still sets OF as
+	// for a 1-bit rotate (the SDM leaves it undefined).
+	if in.size < 4 {
+		n %= uint64(in.size)*8 + 1
 	}
 	sb := signBit(in.size)
 	cf := c.cf()
@@ -242,14 +245,14 @@ func opRcl(c *CPU, in *inst) {
 
 func opRcr(c *CPU, in *inst) {
 	n := c.shiftCount(in)
-	if in.size < 4 {
-		n %= uint64(in.size)*8 + 1
-	}
 	a := c.eaIf(in)
 	d := c.getE(in)
 	if n == 0 {
 		c.zeroCount(in)
 		return
+	}
+	if in.size < 4 {
+		n %= uint64(in.size)*8 + 1 // OF even when this is 0, as in opRcl
 	}
 	sb := signBit(in.size)
 	cf := c.cf()
@@ -303,16 +306,20 @@ func opShld(c *CPU, in *inst) {
 	}
 	b := uint64(in.size) * 8
 	s := c.getR(in.s, in.size)
-	// Operands of 16 bits with counts above 16 are undefined in the SDM;
-	// this takes bits from the 48-bit concatenation as hardware does.
-	var r uint64
 	if n < b {
-		r = (d<<n | s>>(b-n)) & sizeMask(in.size)
-	} else {
-		r = (s<<(n-b) | d>>(2*b-n)) & sizeMask(in.size)
+		r := (d<<n | s>>(b-n)) & sizeMask(in.size)
+		c.setE(in, a, r)
+		c.setLazy(lzShl, in.size, d, n, r)
+		return
 	}
+	// A 16-bit operand and a count of 16 to 31: the SDM leaves the result
+	// and the flags undefined. AMD Zen shifts d:s:s, so the result is s
+	// rotated left by n-16, CF the last bit of d shifted out (none after
+	// 16) and OF the same as CF.
+	r := rotl(s, n-b, in.size)
+	cf := n == b && d&1 != 0
 	c.setE(in, a, r)
-	c.setLazy(lzShl, in.size, d, n, r)
+	c.setShiftResult(in.size, r, cf, cf)
 }
 
 func opShrd(c *CPU, in *inst) {
@@ -331,22 +338,30 @@ func opShrd(c *CPU, in *inst) {
 		r = (d>>n | s<<(b-n)) & sizeMask(in.size)
 		cf = (d>>(n-1))&1 != 0
 	} else {
-		r = (s>>(n-b) | d<<(2*b-n)) & sizeMask(in.size)
-		cf = (s>>(n-b-1+0))&1 != 0
-		if n == b {
-			cf = (d>>(b-1))&1 != 0
-		}
+		// A 16-bit operand and a count of 16 to 31 (undefined in the
+		// SDM): AMD Zen shifts s:s:d, so the result is s rotated right
+		// by n-16 and CF the last bit of d shifted out (none after 16).
+		r = rotl(s, 2*b-n, in.size)
+		cf = n == b && d>>(b-1)&1 != 0
 	}
 	c.setE(in, a, r)
-	sb := signBit(in.size)
-	c.setLogic(in.size, r)
-	c.setCFOF(cf, (r^d)&sb != 0)
+	// OF is defined for 1-bit shifts, as a change of sign, which is then
+	// the top two bits of the result differing; AMD Zen computes it so
+	// for every count.
+	c.setShiftResult(in.size, r, cf, (r>>(b-1))&1 != (r>>(b-2))&1)
 }
 
 // setResult sets ZF, SF and PF from res, clears AF, and sets CF and OF.
 func (c *CPU) setResult(size uint8, res uint64, cf, of bool) {
 	c.setLogic(size, res)
 	c.setCFOF(cf, of)
+}
+
+// setShiftResult is setResult for the shifts that set AF: the SDM leaves
+// it undefined after a shift by a nonzero count, and AMD Zen sets it.
+func (c *CPU) setShiftResult(size uint8, res uint64, cf, of bool) {
+	c.setResult(size, res, cf, of)
+	c.flags |= FlagAF
 }
 
 var _ = bits.Len64

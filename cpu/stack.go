@@ -214,6 +214,9 @@ func lowerEnter(l *lw) bool {
 		sp := c.R[RSP]
 		newsp := c.addr(sp - uint64(n))
 		c.wcheck(newsp, int(n))
+		// SDM ENTER: #PF if a write at the final stack pointer would
+		// fault, so the whole frame is probed before anything changes.
+		c.wcheck(c.addr(newsp-in.imm), int(n))
 		c.push(n, c.getR(RBP, n))
 		c.setR(RBP, addrSize(c), c.R[RSP])
 		c.R[RSP] = c.addr(c.R[RSP] - in.imm)

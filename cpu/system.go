@@ -7,7 +7,8 @@ import (
 )
 
 func init() {
-	register(lowerNop, x86asm.NOP, x86asm.PAUSE, x86asm.LFENCE, x86asm.MFENCE, x86asm.SFENCE,
+	register(lowerPause, x86asm.PAUSE)
+	register(lowerNop, x86asm.NOP, x86asm.LFENCE, x86asm.MFENCE, x86asm.SFENCE,
 		x86asm.PREFETCHT0, x86asm.PREFETCHT1, x86asm.PREFETCHT2, x86asm.PREFETCHNTA, x86asm.PREFETCHW)
 	register(lowerCPUID, x86asm.CPUID)
 	register(lowerRDTSC, x86asm.RDTSC)
@@ -25,6 +26,23 @@ func init() {
 }
 
 func lowerNop(l *lw) bool {
+	l.in.fn = opNop
+	return true
+}
+
+// lowerPause: F3 90 is PAUSE only without REX.B; with it, 90 is XCHG r8,
+// rAX and the F3 is an ignored prefix, but x86asm still says PAUSE.
+func lowerPause(l *lw) bool {
+	for _, p := range l.x.Prefix {
+		if p == 0 {
+			break
+		}
+		if p.IsREX() && p&x86asm.PrefixIgnored == 0 && p&x86asm.PrefixREXB != 0 {
+			l.in.d, l.in.s, l.in.size = RAX, R8, uint8(l.x.DataSize/8)
+			l.in.fn = xchgR
+			return true
+		}
+	}
 	l.in.fn = opNop
 	return true
 }
@@ -47,15 +65,18 @@ type CPUIDConfig struct {
 	Brand    string // 48 bytes at most
 }
 
-// DefaultCPUID returns the baseline configuration: the x87 FPU, TSC,
-// CMPXCHG8B, CMOV, MMX, FXSR, SSE and SSE2; no XSAVE, so no AVX.
+// DefaultCPUID returns what 9emu implements: the x87 FPU, TSC,
+// CMPXCHG8B, CMOV, MMX, FXSR, SSE through SSE4.2, POPCNT, AES-NI and
+// PCLMULQDQ, and LZCNT; no XSAVE, so no AVX.
 func DefaultCPUID(m Mode) CPUIDConfig {
 	cfg := CPUIDConfig{
 		Vendor:   "GenuineIntel",
 		MaxLeaf:  7,
 		MaxExt:   0x80000004,
 		Leaf1EAX: 0x000306A9, // family 6 model 58 stepping 9
+		Leaf1ECX: 1<<0 | 1<<1 | 1<<9 | 1<<19 | 1<<20 | 1<<23 | 1<<25,
 		Leaf1EDX: 1<<0 | 1<<4 | 1<<8 | 1<<15 | 1<<23 | 1<<24 | 1<<25 | 1<<26,
+		Ext1ECX:  1 << 5, // LZCNT (ABM)
 		Brand:    "9emu x86 interpreter",
 	}
 	if m == Mode64 {
