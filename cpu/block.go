@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/arch/x86/x86asm"
 
@@ -20,6 +21,36 @@ type block struct {
 	pc    uint64 // address of the first instruction
 	end   uint64 // address after the last instruction
 	insts []inst
+	cc    *codeCache
+
+	// next caches the blocks that followed this one: [0] at end (fall
+	// through), [1] elsewhere (a taken branch, call or return). Only
+	// blocks of the same segment are chained, so a chain never outlives
+	// the code it leads to.
+	next [2]atomic.Pointer[block]
+}
+
+// follow returns the block at pc if it is a cached successor of b.
+func (b *block) follow(pc uint64) *block {
+	if n := b.next[1].Load(); n != nil && n.pc == pc {
+		return n
+	}
+	if n := b.next[0].Load(); n != nil && n.pc == pc {
+		return n
+	}
+	return nil
+}
+
+// chain records n as b's successor at pc.
+func (b *block) chain(pc uint64, n *block) {
+	if n.cc != b.cc {
+		return
+	}
+	if pc == b.end {
+		b.next[0].Store(n)
+	} else {
+		b.next[1].Store(n)
+	}
 }
 
 // offsetOf returns the byte offset of instruction i from the block start.
@@ -66,6 +97,7 @@ func (c *CPU) lookupBlock(pc uint64) *block {
 		return b
 	}
 	b = c.decodeBlock(pc)
+	b.cc = cc
 	cc.mu.Lock()
 	if old := cc.blocks[pc]; old != nil {
 		b = old

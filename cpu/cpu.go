@@ -174,15 +174,28 @@ func (c *CPU) Run(budget int) (exit Exit) {
 		}
 		exit = c.unwound()
 	}()
+	genp := c.Mem.GenWord()
+	var prev *block
 	for {
 		if c.attention.Load() != 0 {
 			c.attention.Store(0)
 			return ExitInterrupt
 		}
-		if g := c.Mem.Gen(); g != c.gen {
+		if genp.Load() != c.gen {
 			c.Flush()
+			prev = nil
 		}
-		b := c.block(c.PC)
+		var b *block
+		if prev != nil {
+			b = prev.follow(c.PC)
+		}
+		if b == nil {
+			b = c.block(c.PC)
+			if prev != nil {
+				prev.chain(c.PC, b)
+			}
+		}
+		prev = b
 		c.cur = b
 		insts := b.insts
 		if len(insts) > budget {
@@ -196,7 +209,6 @@ func (c *CPU) Run(budget int) (exit Exit) {
 			in := &insts[i]
 			in.fn(c, in)
 		}
-		c.cur = nil
 		c.Count += uint64(len(insts))
 		budget -= len(insts)
 		if c.exit != ExitNone {

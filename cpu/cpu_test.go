@@ -76,9 +76,11 @@ func BenchmarkLoop(b *testing.B) {
 	code[1], code[2], code[3], code[4] = byte(n), byte(n>>8), byte(n>>16), byte(n>>24)
 	c := newTest(b, Mode64, code)
 	b.ResetTimer()
+	t0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		c.PC = 0x1000
 		c.Run(0)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(3*n), "ns/inst")
+	b.ReportMetric(float64((cpuTime()-t0).Nanoseconds())/float64(b.N)/float64(3*n), "cpu-ns/inst")
 }

@@ -14,7 +14,7 @@ import (
 //	tag:  guest address >> 12 (tlbInvalid when empty)
 //	page: the host bytes of that guest page
 const (
-	tlbBits    = 8
+	tlbBits    = 10
 	tlbSize    = 1 << tlbBits
 	tlbInvalid = ^uint64(0)
 )

@@ -93,19 +93,33 @@ func (s *aesState) shiftSub(box *[256]uint8, inverse bool) {
 	*s = t
 }
 
-func (s *aesState) mixColumns(inverse bool) {
-	m := [4]uint8{2, 3, 1, 1}
-	if inverse {
-		m = [4]uint8{14, 11, 13, 9}
+// gfTab[i] multiplies by gfFactors[i] in GF(2^8); mixColumns uses them
+// instead of multiplying bit by bit.
+var gfFactors = [...]uint8{2, 3, 9, 11, 13, 14}
+
+var gfTab = func() (t [6][256]uint8) {
+	for i, f := range gfFactors {
+		for x := range 256 {
+			t[i][x] = gfMul(uint8(x), f)
+		}
 	}
-	for c := 0; c < 4; c++ {
-		col := [4]uint8{s[4*c], s[4*c+1], s[4*c+2], s[4*c+3]}
-		for r := 0; r < 4; r++ {
-			var v uint8
-			for k := 0; k < 4; k++ {
-				v ^= gfMul(m[(k-r)&3], col[k])
-			}
-			s[4*c+r] = v
+	return
+}()
+
+func (s *aesState) mixColumns(inverse bool) {
+	m2, m3, m9, m11, m13, m14 := &gfTab[0], &gfTab[1], &gfTab[2], &gfTab[3], &gfTab[4], &gfTab[5]
+	for c := 0; c < 16; c += 4 {
+		a0, a1, a2, a3 := s[c], s[c+1], s[c+2], s[c+3]
+		if inverse {
+			s[c] = m14[a0] ^ m11[a1] ^ m13[a2] ^ m9[a3]
+			s[c+1] = m9[a0] ^ m14[a1] ^ m11[a2] ^ m13[a3]
+			s[c+2] = m13[a0] ^ m9[a1] ^ m14[a2] ^ m11[a3]
+			s[c+3] = m11[a0] ^ m13[a1] ^ m9[a2] ^ m14[a3]
+		} else {
+			s[c] = m2[a0] ^ m3[a1] ^ a2 ^ a3
+			s[c+1] = a0 ^ m2[a1] ^ m3[a2] ^ a3
+			s[c+2] = a0 ^ a1 ^ m2[a2] ^ m3[a3]
+			s[c+3] = m3[a0] ^ a1 ^ a2 ^ m2[a3]
 		}
 	}
 }

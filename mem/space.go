@@ -41,6 +41,10 @@ func NewSpace() *Space {
 // obtained from Lookup may have become stale.
 func (s *Space) Gen() uint64 { return s.dom.gen.Load() }
 
+// GenWord returns the generation counter itself, for CPUs that check it
+// on their fast path. It is fixed for the life of the Space.
+func (s *Space) GenWord() *atomic.Uint64 { return &s.dom.gen }
+
 // Invalidate bumps the generation, so that CPUs drop their TLBs.
 func (s *Space) Invalidate() { s.dom.gen.Add(1) }
 
@@ -205,7 +209,9 @@ func (s *Space) Fork(share func(*Segment) bool) *Space {
 			n = append(n, g)
 			c.dom = s.dom
 		default:
-			n = append(n, g.Dup())
+			d := g.Dup()
+			d.users.Add(1)
+			n = append(n, d)
 		}
 	}
 	c.segs.Store(&n)
