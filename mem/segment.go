@@ -2,6 +2,7 @@ package mem
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -62,10 +63,22 @@ type Segment struct {
 	top   Addr
 	pages []*page // index (addr-base)>>PageShift; nil means not yet touched
 
-	// lazy, when set, supplies the contents of pages not yet touched:
-	// they are copied from lazy's page at the same address on first
-	// access (see DupLazy).
-	lazy *Segment
+	// lazy, when set, supplies the contents of the pages marked in
+	// pending (parallel to pages; npending counts the marks): each is
+	// copied from lazy's page at the same address on first access (see
+	// DupLazy). A page freed, or cut off by a shrink, loses its mark and
+	// reads back as zeros like any other; pages above the top at the
+	// time of the DupLazy have none. The link is dropped when no marks
+	// are left.
+	lazy     *Segment
+	pending  []bool
+	npending int
+
+	// deps counts the segments whose lazy is s. If s's last user goes
+	// while deps > 0, s is dead: it keeps its pages (nobody can change
+	// them any more) until the last of those segments lets go of it.
+	deps int
+	dead bool
 }
 
 // NewSegment returns a segment covering [base, top), both page aligned.
@@ -111,6 +124,18 @@ func (s *Segment) setTop(top Addr) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := int((top - s.base) >> PageShift)
+	if s.lazy != nil {
+		if n <= len(s.pending) {
+			for i := n; i < len(s.pending); i++ {
+				if s.pending[i] {
+					s.npending--
+				}
+			}
+			s.pending = s.pending[:n:n]
+		} else {
+			s.pending = append(s.pending, make([]bool, n-len(s.pending))...)
+		}
+	}
 	if n <= len(s.pages) {
 		for i := n; i < len(s.pages); i++ {
 			if p := s.pages[i]; p != nil {
@@ -127,6 +152,9 @@ func (s *Segment) setTop(top Addr) {
 		s.pages = np
 	}
 	s.top = top
+	if s.lazy != nil && s.npending == 0 {
+		s.unlinkLocked()
+	}
 }
 
 // Load copies b into the segment at address a, regardless of permissions.
@@ -157,8 +185,9 @@ func (s *Segment) pageLocked(a Addr, write bool) (p *page, copied bool) {
 	p = s.pages[i]
 	if p == nil {
 		p = newPage()
-		if s.lazy != nil {
+		if s.lazy != nil && s.pending[i] {
 			s.lazy.copyPage(a, &p.b)
+			s.unmarkLocked(int(i))
 		}
 		s.pages[i] = p
 		return p, false
@@ -182,14 +211,39 @@ func (s *Segment) copyPage(a Addr, b *[PageSize]byte) {
 	if a < s.base || a >= s.top {
 		return
 	}
-	p := s.pages[(a-s.base)>>PageShift]
+	i := (a - s.base) >> PageShift
+	p := s.pages[i]
 	if p == nil {
-		if s.lazy != nil {
+		if s.lazy != nil && s.pending[i] {
 			s.lazy.copyPage(a, b)
 		}
 		return
 	}
 	copyBytes(b, &p.b)
+}
+
+// unmarkLocked clears the pending mark of page i, which is set, and
+// drops the lazy link when it was the last. s.mu is held.
+func (s *Segment) unmarkLocked(i int) {
+	s.pending[i] = false
+	s.npending--
+	if s.npending == 0 {
+		s.unlinkLocked()
+	}
+}
+
+// unlinkLocked drops s's lazy link. s.mu is held; the source's is taken
+// after it, as everywhere (a lazy link always points to an older
+// segment, so there is no cycle).
+func (s *Segment) unlinkLocked() {
+	src := s.lazy
+	s.lazy, s.pending, s.npending = nil, nil, 0
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	src.deps--
+	if src.deps == 0 && src.dead && src.users.Load() == 0 {
+		src.freeLocked()
+	}
 }
 
 //go:norace
@@ -203,37 +257,70 @@ func copyBytes(dst, src *[PageSize]byte) { *dst = *src }
 // duplicate sees the source as it is at first touch rather than as it was
 // at the fork, which is what a child that soon execs (a multi-threaded
 // program's fork) can tell no difference from.
+//
+// If s's last user goes before the duplicate has touched every page, s
+// keeps its pages for it (see release). Like Dup, DupLazy returns a
+// segment mapped in no space.
 func (s *Segment) DupLazy() *Segment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := &Segment{Kind: s.Kind, Perm: s.Perm, base: s.base, top: s.top,
-		pages: make([]*page, len(s.pages)), lazy: s}
-	n.users.Store(1)
+		pages: make([]*page, len(s.pages))}
+	if len(s.pages) > 0 {
+		n.lazy, n.npending = s, len(s.pages)
+		n.pending = make([]bool, len(s.pages))
+		for i := range n.pending {
+			n.pending[i] = true
+		}
+		s.deps++
+	}
 	return n
 }
 
-// release drops the segment's pages (its last user is gone).
+// release drops the segment's pages (its last user is gone), unless a
+// lazy duplicate may still copy them: then it is dead, and the last
+// such duplicate to let go of it frees them.
 func (s *Segment) release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.deps > 0 {
+		s.dead = true
+		return
+	}
+	s.freeLocked()
+}
+
+// freeLocked drops all the pages and the lazy link. s.mu is held.
+func (s *Segment) freeLocked() {
+	s.dead = false
 	for i, p := range s.pages {
 		if p != nil {
 			p.refs.Add(-1)
 			s.pages[i] = nil
 		}
 	}
-	s.lazy = nil
+	if s.lazy != nil {
+		s.unlinkLocked()
+	}
 }
 
-// Dup returns a copy-on-write duplicate of s: the pages are shared until
-// either side writes them. Users of s must drop cached writable page
-// pointers (Space.Fork bumps the generation for this).
+// Dup returns a copy-on-write duplicate of s, mapped in no space: the
+// pages are shared until either side writes them. Users of s must drop
+// cached writable page pointers (Space.Fork bumps the generation for
+// this). The pages s has yet to copy from a lazy source the duplicate
+// copies from the same source.
 func (s *Segment) Dup() *Segment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := &Segment{Kind: s.Kind, Perm: s.Perm, base: s.base, top: s.top,
-		pages: make([]*page, len(s.pages)), lazy: s.lazy}
-	n.users.Store(1)
+		pages: make([]*page, len(s.pages))}
+	if s.lazy != nil {
+		n.lazy, n.npending = s.lazy, s.npending
+		n.pending = slices.Clone(s.pending)
+		s.lazy.mu.Lock()
+		s.lazy.deps++
+		s.lazy.mu.Unlock()
+	}
 	for i, p := range s.pages {
 		if p != nil {
 			p.refs.Add(1)
@@ -267,6 +354,9 @@ func (s *Segment) Free(a, n Addr) {
 		if p := s.pages[i]; p != nil {
 			p.refs.Add(-1)
 			s.pages[i] = nil
+		}
+		if s.lazy != nil && s.pending[i] {
+			s.unmarkLocked(int(i))
 		}
 	}
 }

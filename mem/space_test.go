@@ -459,11 +459,21 @@ func TestDetach(t *testing.T) {
 	if _, _, f := s.Lookup(0x4000, Read); f != nil {
 		t.Errorf("neighbour faulted after Detach: %v", f)
 	}
-	if err := s.Attach(data); err != nil {
-		t.Errorf("re-Attach: %v", err)
+	// It was mapped nowhere else: its pages are gone.
+	if data.Resident() != 0 || data.users.Load() != 0 {
+		t.Errorf("detached segment: resident %d, users %d", data.Resident(), data.users.Load())
 	}
-	if b := make([]byte, 1); s.ReadAt(b, 0x3000) != nil || b[0] != 1 {
-		t.Error("re-attached segment lost its contents")
+
+	// A segment mapped in another space too keeps its contents there.
+	c := s.Fork(func(g *Segment) bool { return g.Kind == Bss })
+	s.WriteAt([]byte{2}, 0x4000)
+	bss := s.Find(Bss)
+	s.Detach(bss)
+	if b := make([]byte, 1); c.ReadAt(b, 0x4000) != nil || b[0] != 2 {
+		t.Error("segment detached from one space lost its contents in the other")
+	}
+	if bss.users.Load() != 1 || bss.Resident() != 1 {
+		t.Errorf("users %d, resident %d after detaching from one of two spaces", bss.users.Load(), bss.Resident())
 	}
 }
 
