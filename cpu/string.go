@@ -53,6 +53,23 @@ func lowerString(kind int, size uint8) lowerFn {
 		}
 		l.in.size = size
 		l.in.aux = uint8(kind)
+		// Of two REP prefixes only the last counts, as on the hardware;
+		// x86asm marks the first one ignored, but lower sets both.
+		l.in.flags &^= iRep | iRepN
+		for _, p := range l.x.Prefix {
+			if p == 0 {
+				break
+			}
+			if p&x86asm.PrefixIgnored != 0 {
+				continue
+			}
+			switch p &^ x86asm.PrefixImplicit {
+			case x86asm.PrefixREP:
+				l.in.flags |= iRep
+			case x86asm.PrefixREPN:
+				l.in.flags |= iRepN
+			}
+		}
 		rep := l.in.flags&(iRep|iRepN) != 0
 		switch {
 		case !rep:
