@@ -198,7 +198,10 @@ func (c *CPU) lower(x *x86asm.Inst, pc uint64) (in inst, term bool) {
 		if p&x86asm.PrefixInvalid != 0 {
 			bad = true
 		}
-		switch p &^ (x86asm.PrefixImplicit | x86asm.PrefixIgnored) {
+		if p&x86asm.PrefixIgnored != 0 {
+			continue // overridden by a later prefix, or meaningless here
+		}
+		switch p &^ x86asm.PrefixImplicit {
 		case x86asm.PrefixLOCK:
 			l.in.flags |= iLock
 		case x86asm.PrefixREP:
