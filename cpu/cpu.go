@@ -204,11 +204,7 @@ func (c *CPU) Run(budget int) (exit Exit) {
 		} else {
 			c.PC = b.end
 		}
-		for i := range insts {
-			c.ci = i
-			in := &insts[i]
-			in.fn(c, in)
-		}
+		c.exec(insts)
 		c.Count += uint64(len(insts))
 		budget -= len(insts)
 		if c.exit != ExitNone {
@@ -219,6 +215,15 @@ func (c *CPU) Run(budget int) (exit Exit) {
 		if budget == 0 {
 			return ExitLimit
 		}
+	}
+}
+
+// exec runs the instructions of a block. It is a function of its own so
+// that the loop keeps little in registers across the indirect calls.
+func (c *CPU) exec(insts []inst) {
+	for i := range insts {
+		c.ci = i
+		insts[i].fn(c, &insts[i])
 	}
 }
 

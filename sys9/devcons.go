@@ -15,6 +15,9 @@ import (
 // the host's standard streams. Input is read by one goroutine into a
 // buffer so that a read can be interrupted by a note.
 type console struct {
+	rawFn func(bool) error // switches the host terminal; nil if not a terminal
+	nraw  int              // consctl Chans holding raw mode
+
 	in0  io.Reader
 	out  io.Writer
 	err  io.Writer
@@ -29,6 +32,18 @@ type console struct {
 
 func newConsole(in io.Reader, out, errw io.Writer) *console {
 	return &console{in0: in, out: out, err: errw, ready: make(chan struct{})}
+}
+
+// setRaw counts a consctl Chan in or out of raw mode and switches the
+// host terminal when the count leaves or reaches zero.
+func (k *console) setRaw(delta int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	was := k.nraw > 0
+	k.nraw += delta
+	if now := k.nraw > 0; now != was && k.rawFn != nil {
+		k.rawFn(now)
+	}
 }
 
 func (k *console) start() {
@@ -311,8 +326,7 @@ func (d *consDev) Write(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 	case qNull:
 		return len(b), nil
 	case qConsctl:
-		// rawon/rawoff: the host terminal's mode (not yet switched).
-		return len(b), nil
+		return d.consctl(c, b)
 	case qSysstat:
 		return len(b), nil
 	case qUser:
@@ -327,6 +341,43 @@ func (d *consDev) Write(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 		return len(b), nil
 	}
 	return 0, Eperm
+}
+
+// consctl handles "rawon" and "rawoff". Raw mode lasts while at least
+// one consctl Chan that asked for it stays open, as in Plan 9.
+func (d *consDev) consctl(c *Chan, b []byte) (int, error) {
+	st, _ := c.Aux.(*consctlState)
+	if st == nil {
+		st = &consctlState{}
+		c.Aux = st
+	}
+	for _, f := range strings.Fields(string(b)) {
+		switch f {
+		case "rawon":
+			if !st.raw {
+				st.raw = true
+				d.k.cons.setRaw(+1)
+			}
+		case "rawoff":
+			if st.raw {
+				st.raw = false
+				d.k.cons.setRaw(-1)
+			}
+		case "holdon", "holdoff", "ctlpon", "ctlpoff":
+		default:
+			return 0, Ebadctl
+		}
+	}
+	return len(b), nil
+}
+
+type consctlState struct{ raw bool }
+
+func (d *consDev) Close(c *Chan) {
+	if st, ok := c.Aux.(*consctlState); ok && st.raw {
+		st.raw = false
+		d.k.cons.setRaw(-1)
+	}
 }
 
 func (d *consDev) isStream(c *Chan) bool {

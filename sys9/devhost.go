@@ -50,6 +50,8 @@ func hostErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, syscall.ENOTEMPTY):
+		return Error("directory not empty")
 	case errors.Is(err, fs.ErrNotExist):
 		return Enonexist
 	case errors.Is(err, fs.ErrExist):

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // #p: processes (§7.3). /proc/N/ holds a file per entry of procFiles;
@@ -138,18 +139,18 @@ func (d *procDev) snapshot(t *Proc, name string) string {
 	case "noteid":
 		return num(t.noteid)
 	case "status":
-		state := t.syscallName
+		state := t.Syscall()
 		if state == "" {
 			state = "Running"
 		} else {
 			state = strings.ToUpper(state[:1]) + state[1:]
 		}
-		rt := int(d.k.now().Sub(t.start).Milliseconds())
+		rt := int(time.Since(t.start).Milliseconds())
 		return fmt.Sprintf("%-27s %-27s %-11s %11d %11d %11d %11d %11d %11d %11d %11d %11d\n",
 			t.text, d.k.user, state, 0, 0, rt, 0, 0, 0, 0, 10, 10)
 	case "fd":
 		var b strings.Builder
-		b.WriteString(t.dot + "\n")
+		b.WriteString(t.dot() + "\n")
 		fds, chans := t.fgrp.list()
 		for i, fd := range fds {
 			b.WriteString(fdLine(fd, chans[i]))
@@ -219,9 +220,6 @@ func (d *procDev) Write(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 		switch f := strings.Fields(s); {
 		case len(f) == 1 && f[0] == "kill":
 			t.postnote("sys: killed", noteExit, true)
-			t.nmu.Lock()
-			t.lastnote = note{msg: "Killed", kind: noteExit}
-			t.nmu.Unlock()
 			return len(b), nil
 		case len(f) >= 1 && (f[0] == "hang" || f[0] == "nohang" || f[0] == "pri" || f[0] == "private" || f[0] == "noswap"):
 			return len(b), nil
@@ -266,6 +264,6 @@ func (p *Proc) nsText() string {
 			fmt.Fprintf(&b, "bind %s%s %s\n", flag, m.src, h.from)
 		}
 	}
-	fmt.Fprintf(&b, "cd %s\n", p.dot)
+	fmt.Fprintf(&b, "cd %s\n", p.dot())
 	return b.String()
 }

@@ -12,7 +12,7 @@ func (d *rootDev) Char() rune   { return '/' }
 func (d *rootDev) Name() string { return "root" }
 
 func (d *rootDev) names() []string {
-	n := []string{"dev", "env", "fd", "proc", "srv"}
+	n := []string{"dev", "env", "fd", "net", "proc", "srv"}
 	if d.k.cfg.Confine {
 		n = append(n, "bin")
 	}

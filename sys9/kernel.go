@@ -35,6 +35,10 @@ type Config struct {
 	// Dot is the initial current directory, a name space path.
 	Dot string
 
+	// RawMode, if set, switches the host terminal between raw and
+	// cooked modes, for /dev/consctl's rawon and rawoff.
+	RawMode func(raw bool) error
+
 	// Trace, if set, receives one line per system call.
 	Trace io.Writer
 
@@ -107,12 +111,13 @@ func NewKernel(cfg Config) (*Kernel, error) {
 	}
 	k.host = host
 	k.cons = newConsole(cfg.Stdin, cfg.Stdout, cfg.Stderr)
+	k.cons.rawFn = cfg.RawMode
 	if cfg.Trace != nil {
 		k.trace = &tracer{w: cfg.Trace}
 	}
 	k.devtab = map[rune]Dev{}
 	for _, d := range []Dev{host, &rootDev{k: k}, &consDev{k: k}, &envDev{k: k}, &procDev{k: k},
-		&pipeDev{k: k}, &dupDev{k: k}, &srvDev{k: k, srv: map[string]*Chan{}}} {
+		&pipeDev{k: k}, &dupDev{k: k}, &srvDev{k: k, srv: map[string]*Chan{}}, &ipDev{k: k}} {
 		k.devtab[d.Char()] = d
 	}
 	return k, nil
@@ -229,6 +234,7 @@ func (k *Kernel) namespace(p *Proc, cputype string) error {
 		{"#e", "/env", MREPL | MCREATE},
 		{"#p", "/proc", MREPL},
 		{"#s", "/srv", MREPL | MCREATE},
+		{"#I", "/net", MREPL},
 	}
 	for _, b := range binds {
 		if err := p.bindNames(b.dev, b.on, b.flag); err != nil {

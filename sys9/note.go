@@ -123,6 +123,9 @@ func (p *Proc) trap() {
 	case cpu.TrapDivide:
 		msg = "sys: trap: divide error"
 	case cpu.TrapBreakpoint:
+		// INT3 traps after itself; the kernel (debugbpt) backs the PC
+		// up to it, so the note and the Ureg name the breakpoint.
+		p.cpu.PC = f.PC
 		msg = "sys: breakpoint"
 	case cpu.TrapOverflow:
 		msg = "sys: trap: overflow"
@@ -188,8 +191,10 @@ func (p *Proc) donotes() {
 	}
 	n := p.notes[0]
 	if n.kind == noteExit {
+		// A kill (ctl "kill", or the emulator shutting down): the
+		// process dies with status "Killed", running no handler.
 		p.notes = nil
-		p.lastnote = n
+		p.lastnote = note{msg: "Killed", kind: noteExit}
 		p.nmu.Unlock()
 		p.killed.Store(true)
 		return
@@ -216,20 +221,29 @@ func (p *Proc) donotes() {
 	p.nmu.Unlock()
 	if !p.pushNote(n, handler) {
 		p.dieOfNote(note{msg: "sys: bad address in notify", kind: noteKernel})
+		return
+	}
+	p.traceNote(n, handler, false)
+}
+
+// pprint writes "name pid: msg" on the process's fd 2, as the kernel's
+// pprint does.
+func (p *Proc) pprint(msg string) {
+	line := fmt.Sprintf("%s %d: %s", p.text, p.pid, msg)
+	if c, err := p.fgrp.get(2); err == nil {
+		if c.open && c.writable() {
+			p.write(c, []byte(line), -1)
+		}
+		c.decref(p)
 	}
 }
 
 // dieOfNote ends the process with the note as its status; kernel notes
 // also print "name pid: suicide: note" on fd 2, as the kernel does.
 func (p *Proc) dieOfNote(n note) {
+	p.traceNote(n, 0, true)
 	if n.kind == noteKernel {
-		msg := fmt.Sprintf("%s %d: suicide: %s\n", p.text, p.pid, n.msg)
-		if c, err := p.fgrp.get(2); err == nil {
-			if c.open && c.writable() {
-				p.write(c, []byte(msg), -1)
-			}
-			c.decref(p)
-		}
+		p.pprint("suicide: " + n.msg + "\n")
 	}
 	p.nmu.Lock()
 	p.lastnote = n
@@ -297,7 +311,8 @@ func sysNoted(p *Proc, a *args) (uint64, error) {
 	last := p.lastnote
 	p.nmu.Unlock()
 	if v != NRSTR && !notified {
-		p.dieOfNote(note{msg: "sys: call to noted() when not notified", kind: noteKernel})
+		p.pprint("call to noted() when not notified\n")
+		p.exits("Suicide")
 		return 0, errNoReturn
 	}
 	c := p.cpu

@@ -71,7 +71,7 @@ func (g *Pgrp) bind(newc, old *Chan, flag int, src, dst string) error {
 	if flag&^MMASK != 0 || flag&MORDER == MORDER {
 		return Ebadarg
 	}
-	if (flag&MORDER != MREPL || newc.isDir()) && newc.isDir() != old.isDir() {
+	if newc.isDir() != old.isDir() {
 		return Emount
 	}
 	if !newc.isDir() && flag&MORDER != MREPL {
@@ -79,19 +79,25 @@ func (g *Pgrp) bind(newc, old *Chan, flag int, src, dst string) error {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	k := keyOf(old)
-	h := g.mounts[k]
 	m := mount{to: newc.clone(), flag: flag & MCREATE, src: src}
 	m.to.union = nil
+	// A name that is already a mount point resolves to the first member
+	// of its union: bind into that union, not onto the member.
+	h := old.union
 	if h == nil {
-		h = &mhead{from: dst}
-		g.mounts[k] = h
-		g.order = append(g.order, k)
-		if flag&MORDER != MREPL {
-			// The directory itself stays in the union.
-			self := old.clone()
-			self.union = nil
-			h.list = []mount{{to: self, flag: flag & MCREATE, src: dst}}
+		k := keyOf(old)
+		h = g.mounts[k]
+		if h == nil {
+			h = &mhead{from: dst}
+			g.mounts[k] = h
+			g.order = append(g.order, k)
+			if flag&MORDER != MREPL {
+				// The directory itself stays in the union, without
+				// MCREATE (cmount adds it with flag 0).
+				self := old.clone()
+				self.union = nil
+				h.list = []mount{{to: self, src: dst}}
+			}
 		}
 	}
 	switch flag & MORDER {
@@ -201,6 +207,9 @@ func (p *Proc) namec(name string) (*Chan, error) {
 	g := p.pgrp
 	var c *Chan
 	var rest, prefix string
+	if name[0] != '#' && name[0] != '/' && strings.HasPrefix(p.dot(), "#") {
+		name = p.dot() + "/" + name
+	}
 	if name[0] == '#' {
 		r, n := utf8.DecodeRuneInString(name[1:])
 		if r == utf8.RuneError {
@@ -229,7 +238,7 @@ func (p *Proc) namec(name string) (*Chan, error) {
 	} else {
 		full := name
 		if name[0] != '/' {
-			full = p.dot + "/" + name
+			full = p.dot() + "/" + name
 		}
 		rest = cleanname(full)
 		c = g.root.clone()

@@ -37,10 +37,11 @@ type Proc struct {
 	pgrp *Pgrp
 	egrp *Egrp
 	rgrp *Rgrp
-	dot  string // current directory, a cleaned absolute name
+	dotp atomic.Pointer[string] // current directory, a cleaned absolute name (dot, setDot)
 
 	errstr      string
-	syscallName string // the system call in progress, for status
+	iobuf       []byte                 // see scratch
+	syscallName atomic.Pointer[string] // the system call in progress, for status
 
 	// Notes (note.go).
 	nmu      sync.Mutex
@@ -88,6 +89,17 @@ func (k *Kernel) newProc() *Proc {
 	return p
 }
 
+// dot returns the current directory; setDot changes it. Other
+// processes read it (/proc/N/fd, ns), hence the atomic.
+func (p *Proc) dot() string {
+	if d := p.dotp.Load(); d != nil {
+		return *d
+	}
+	return "/"
+}
+
+func (p *Proc) setDot(d string) { p.dotp.Store(&d) }
+
 // Pid returns the process number.
 func (p *Proc) Pid() int { return p.pid }
 
@@ -111,8 +123,9 @@ func (p *Proc) Done() <-chan struct{} { return p.done }
 // deliver notes at each return to "user mode".
 func (p *Proc) run() {
 	defer p.recoverCrash()
+	p.traceStart()
 	for !p.killed.Load() {
-		switch e := p.cpu.Run(0); e {
+		switch e := p.runCPU(); e {
 		case cpu.ExitSyscall:
 			if !p.syscall() {
 				continue // no notes on the way out (rfork, noted, exec)
@@ -160,6 +173,7 @@ func (p *Proc) exits(msg string) {
 	if len(msg) > 127 {
 		msg = msg[:127]
 	}
+	p.traceExit(msg)
 	p.killed.Store(true)
 	p.cancelAlarm()
 	if p.fgrp != nil {
@@ -197,7 +211,7 @@ func (p *Proc) exits(msg string) {
 // the kernel and starts it.
 func (k *Kernel) Start(name string, argv []string) (*Proc, error) {
 	p := k.newProc()
-	p.dot = cleanname(k.cfg.Dot)
+	p.setDot(cleanname(k.cfg.Dot))
 	p.fgrp = newFgrp()
 	p.egrp = newEgrp(k.cfg.Env)
 	p.rgrp = newRgrp()

@@ -75,7 +75,10 @@ func newSemaTable() *semaTable { return &semaTable{queue: make(map[semaKey][]cha
 func (p *Proc) semaKey(addr uint64) (semaKey, error) {
 	a := mem.Addr(addr)
 	g := p.mem.SegmentAt(a)
-	if g == nil || g.Perm&mem.Write == 0 || a&3 != 0 {
+	if g == nil || g.Perm&mem.Write == 0 {
+		return semaKey{}, &badAddr{addr: addr, n: 4} // validaddr
+	}
+	if a&3 != 0 {
 		return semaKey{}, Ebadarg
 	}
 	return semaKey{g, a}, nil
@@ -188,6 +191,9 @@ func sysSemrelease(p *Proc, a *args) (uint64, error) {
 	k, err := p.semaKey(a.ptr(0))
 	if err != nil {
 		return 0, err
+	}
+	if p.semaLoad(k) < 0 {
+		return 0, Ebadarg
 	}
 	u, err := p.mem.Add32(k.addr, n)
 	if err != nil {

@@ -2,6 +2,7 @@ package sys9
 
 import (
 	"errors"
+	"fmt"
 
 	"9emu/mem"
 )
@@ -24,7 +25,10 @@ var errNoReturn = errors.New("no return")
 
 // errBadAddr is returned by handlers for an argument that points at
 // memory the process cannot access.
-type badAddr struct{ addr uint64 }
+type badAddr struct {
+	addr uint64
+	n    int // length of the access, when known
+}
 
 func (e *badAddr) Error() string { return "bad address" }
 
@@ -105,16 +109,16 @@ func (p *Proc) syscall() bool {
 	e := &systab[n]
 	var a args
 	if err := p.fetchArgs(e.kinds, &a); err != nil {
-		p.badAddress()
+		p.badAddress(&badAddr{addr: p.abi.argBase(c), n: int(p.abi.w) * len(e.kinds)})
 		return true
 	}
-	p.syscallName = e.name
+	p.syscallName.Store(&e.name)
 	var tb *traceBuf
 	if p.k.trace != nil {
 		tb = p.traceArgs(e, &a)
 	}
 	ret, err := e.fn(p, &a)
-	p.syscallName = ""
+	p.syscallName.Store(nil)
 	if err == errNoReturn {
 		if tb != nil {
 			p.traceEnd(tb, e, &a, c.R[0], nil)
@@ -126,7 +130,10 @@ func (p *Proc) syscall() bool {
 		if tb != nil {
 			p.traceEnd(tb, e, &a, ^uint64(0), Ebadarg)
 		}
-		p.badAddress()
+		if ba == nil {
+			ba = &badAddr{}
+		}
+		p.badAddress(ba)
 		return true
 	}
 	if err != nil {
@@ -151,7 +158,8 @@ func isFault(err error) bool {
 // badAddress fails a system call whose arguments point at inaccessible
 // memory: error "bad arg in system call" and the note "sys: bad address
 // in syscall", fatal unless handled (§3.5).
-func (p *Proc) badAddress() {
+func (p *Proc) badAddress(ba *badAddr) {
+	p.pprint(fmt.Sprintf("suicide: invalid address %#x/%d in sys call pc=%#x\n", ba.addr, ba.n, p.cpu.PC))
 	p.setErr(Ebadarg)
 	p.abi.setRet(p.cpu, ^uint64(0))
 	p.postnote("sys: bad address in syscall", noteKernel, false)
@@ -181,14 +189,14 @@ func (p *Proc) readBytes(a uint64, n int) ([]byte, error) {
 	}
 	b := make([]byte, n)
 	if err := p.cpu.ReadGuest(b, a); err != nil {
-		return nil, &badAddr{a}
+		return nil, &badAddr{addr: a, n: n}
 	}
 	return b, nil
 }
 
 func (p *Proc) writeBytes(a uint64, b []byte) error {
 	if err := p.cpu.WriteGuest(b, a); err != nil {
-		return &badAddr{a}
+		return &badAddr{addr: a, n: len(b)}
 	}
 	return nil
 }
@@ -197,7 +205,7 @@ func (p *Proc) writeBytes(a uint64, b []byte) error {
 func (p *Proc) readName(a uint64) (string, error) {
 	s, ok, err := p.cpu.ReadString(a, 8192)
 	if err != nil {
-		return "", &badAddr{a}
+		return "", &badAddr{addr: a}
 	}
 	if !ok {
 		return "", Etoolong
@@ -213,14 +221,14 @@ func (p *Proc) writeWord(a uint64, v uint64) error {
 		err = p.cpu.WriteU32(a, uint32(v))
 	}
 	if err != nil {
-		return &badAddr{a}
+		return &badAddr{addr: a}
 	}
 	return nil
 }
 
 func (p *Proc) writeVlong(a uint64, v int64) error {
 	if err := p.cpu.WriteU64(a, uint64(v)); err != nil {
-		return &badAddr{a}
+		return &badAddr{addr: a}
 	}
 	return nil
 }

@@ -81,9 +81,12 @@ func (p *Proc) create(name string, mode int, perm uint32) (*Chan, error) {
 	if mode&^(3|OTRUNC|OCEXEC|ORCLOSE|OEXCL) != 0 {
 		return nil, Ebadarg
 	}
+	if name == "" {
+		return nil, Enonexist
+	}
 	full := name
 	if name[0] != '/' && name[0] != '#' {
-		full = p.dot + "/" + name
+		full = p.dot() + "/" + name
 	}
 	full = cleanname(full)
 	dir, elem := splitLast(full)
@@ -272,9 +275,9 @@ func (p *Proc) doRead(fd int, buf uint64, n int, off int64) (uint64, error) {
 	}
 	defer c.decref(p)
 	if err := p.cpu.Mem.Check(memAddr(buf), memAddr(n), memWrite); err != nil {
-		return 0, &badAddr{buf}
+		return 0, &badAddr{addr: buf}
 	}
-	b := make([]byte, n)
+	b := p.scratch(n)
 	m, err := p.read(c, b, off)
 	if err != nil {
 		return 0, err
@@ -305,9 +308,9 @@ func (p *Proc) doWrite(fd int, buf uint64, n int, off int64) (uint64, error) {
 		return 0, err
 	}
 	defer c.decref(p)
-	b, err := p.readBytes(buf, n)
-	if err != nil {
-		return 0, err
+	b := p.scratch(n)
+	if err := p.cpu.ReadGuest(b, buf); err != nil {
+		return 0, &badAddr{addr: buf}
 	}
 	m, err := p.write(c, b, off)
 	if err != nil {
@@ -365,6 +368,9 @@ func (p *Proc) seek(fd int, off int64, whence int) (int64, error) {
 // sysSeek implements seek(2): the result goes through the pointer in the
 // first argument, on both architectures.
 func sysSeek(p *Proc, a *args) (uint64, error) {
+	if err := p.cpu.Mem.Check(memAddr(a.ptr(0)), 8, memWrite); err != nil {
+		return 0, &badAddr{addr: a.ptr(0), n: 8}
+	}
 	n, err := p.seek(a.int(1), a.vlong(2), a.int(3))
 	if err != nil {
 		return 0, err
@@ -439,9 +445,6 @@ func (p *Proc) readDir(buf uint64, n int) (Dir, error) {
 	if err != nil {
 		return Dir{}, err
 	}
-	if int(binary.LittleEndian.Uint16(b))+2 < len(b) {
-		b = b[:int(binary.LittleEndian.Uint16(b))+2]
-	}
 	return UnmarshalDir(b)
 }
 
@@ -507,7 +510,7 @@ func sysChdir(p *Proc, a *args) (uint64, error) {
 	if !c.isDir() {
 		return 0, Enotdir
 	}
-	p.dot = c.Name
+	p.setDot(c.Name)
 	return 0, nil
 }
 
@@ -560,7 +563,7 @@ func sysDup(p *Proc, a *args) (uint64, error) {
 // are two 32-bit ints on both architectures.
 func sysPipe(p *Proc, a *args) (uint64, error) {
 	if err := p.cpu.Mem.Check(memAddr(a.ptr(0)), 8, memWrite); err != nil {
-		return 0, &badAddr{a.ptr(0)}
+		return 0, &badAddr{addr: a.ptr(0)}
 	}
 	c0, c1 := p.k.devtab['|'].(*pipeDev).newPipe(p)
 	fd0, err := p.fgrp.install(c0, false)
@@ -633,4 +636,19 @@ func sysFsession(p *Proc, a *args) (uint64, error) {
 		return 0, Etoosmall
 	}
 	return 0, p.writeBytes(a.ptr(1), []byte{0})
+}
+
+// scratch returns a buffer of n bytes for one system call's I/O. Small
+// buffers are reused (a process makes one call at a time), so the common
+// reads and writes — Go's clock reads /dev/bintime on every query —
+// allocate nothing. Devices must not keep the slice after the call.
+func (p *Proc) scratch(n int) []byte {
+	const keep = 64 << 10
+	if n > keep {
+		return make([]byte, n)
+	}
+	if cap(p.iobuf) < n {
+		p.iobuf = make([]byte, keep)
+	}
+	return p.iobuf[:n]
 }

@@ -60,7 +60,7 @@ func sysRfork(p *Proc, a *args) (uint64, error) {
 	child.noteid = p.noteid
 	child.text, child.args, child.exe, child.arch, child.abi = p.text, p.args, p.exe, p.arch, p.abi
 	child.image = p.image
-	child.dot = p.dot
+	child.setDot(p.dot())
 	child.fgrp, child.pgrp, child.egrp, child.rgrp = p.fgrp, p.pgrp, p.egrp, p.rgrp
 	child.notifyPC = p.notifyPC
 	p.applyGroups(child, flag)
@@ -172,14 +172,14 @@ func sysExec(p *Proc, a *args) (uint64, error) {
 			ptr = uint64(v)
 		}
 		if err != nil {
-			return 0, &badAddr{a.ptr(1)}
+			return 0, &badAddr{addr: a.ptr(1)}
 		}
 		if ptr == 0 {
 			break
 		}
 		s, ok, err := p.cpu.ReadString(ptr, 1<<20)
 		if err != nil {
-			return 0, &badAddr{ptr}
+			return 0, &badAddr{addr: ptr}
 		}
 		if !ok {
 			return 0, Etoobig
@@ -284,11 +284,15 @@ func sysAwait(p *Proc, a *args) (uint64, error) {
 		return 0, err
 	}
 	s := fmt.Sprintf("%d %d %d %d %s", w.pid, w.utime, w.stime, w.rtime, quote(w.msg))
+	// As snprint: at most n-1 bytes and a NUL.
 	n := int(a.uint(1))
-	if len(s) > n {
-		s = s[:max(n, 0)]
+	if n <= 0 {
+		return 0, nil
 	}
-	if err := p.writeBytes(a.ptr(0), []byte(s)); err != nil {
+	if len(s) > n-1 {
+		s = s[:n-1]
+	}
+	if err := p.writeBytes(a.ptr(0), append([]byte(s), 0)); err != nil {
 		return 0, err
 	}
 	return uint64(len(s)), nil
@@ -388,7 +392,7 @@ func sysErrstr(p *Proc, a *args) (uint64, error) {
 	}
 	s, _, err := p.cpu.ReadString(a.ptr(0), n)
 	if err != nil {
-		return 0, &badAddr{a.ptr(0)}
+		return 0, &badAddr{addr: a.ptr(0)}
 	}
 	old := truncUTF8(p.errstr, n-1)
 	if err := p.writeBytes(a.ptr(0), append([]byte(old), 0)); err != nil {

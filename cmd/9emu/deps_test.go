@@ -13,14 +13,20 @@ import (
 // package of 9emu, the 9emu packages and outside modules it may import.
 // The standard library is always allowed except where forbidden below.
 var allowed = map[string][]string{
-	"9emu/aout":     {},
-	"9emu/mem":      {},
-	"9emu/cpu":      {"9emu/mem", "golang.org/x/arch/x86/x86asm"},
-	"9emu/sys9":     {"9emu/cpu", "9emu/mem", "9emu/aout"},
-	"9emu/cmd/9emu": {"9emu/sys9", "9emu/aout", "github.com/pkg/profile"},
-	// 9obj disassembles: besides cpu, it is the one place that decodes
-	// x86 itself.
-	"9emu/cmd/9obj": {"9emu/aout", "golang.org/x/arch/x86/x86asm"},
+	"9emu/aout": {},
+	"9emu/mem":  {},
+	"9emu/cpu":  {"9emu/mem", "golang.org/x/arch/x86/x86asm"},
+	"9emu/sys9": {"9emu/cpu", "9emu/mem", "9emu/aout"},
+	// The command's tracer, debugger and profiler look at registers and
+	// memory (cpu, mem), name and decode code (cmd/internal/disasm) and
+	// write pprof files.
+	"9emu/cmd/9emu": {"9emu/sys9", "9emu/aout", "9emu/cpu", "9emu/mem", "9emu/cmd/internal/disasm",
+		"github.com/pkg/profile", "github.com/google/pprof/profile", "golang.org/x/term"},
+	"9emu/cmd/9obj": {"9emu/aout", "9emu/cmd/internal/disasm"},
+	// disasm names and decodes code for the commands: besides cpu, it is
+	// the one place that decodes x86 itself. No emulator package may
+	// import it.
+	"9emu/cmd/internal/disasm": {"9emu/aout", "golang.org/x/arch/x86/x86asm"},
 }
 
 // forbiddenStd are standard packages a 9emu package must not use: cpu

@@ -18,7 +18,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/pkg/profile"
 
@@ -35,14 +37,45 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-const usage = `usage: 9emu [-s] [-r root] [-E name=value] [-U name] [-profile kind] cmd [arg ...]`
+const usage = `usage: 9emu [-r root] [-E name=value] [-U name] [-u user] [-s[=file]] [-t[=loc]] [-tn n] [-tpid pid] [-tout file]
+            [-d[=file]] [-crash] [-count] [-pprof file] [-pprofrate n] [-profile kind] cmd [arg ...]`
+
+// optFlag is a flag that may be given alone (-s) or with a value (-s=file).
+type optFlag struct {
+	set bool
+	val string
+}
+
+func (f *optFlag) String() string   { return f.val }
+func (f *optFlag) IsBoolFlag() bool { return true }
+func (f *optFlag) Set(s string) error {
+	switch s {
+	case "true":
+		f.set, f.val = true, ""
+	case "false":
+		f.set, f.val = false, ""
+	default:
+		f.set, f.val = true, s
+	}
+	return nil
+}
 
 // run is the whole command; it returns the exit status.
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("9emu", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	root := fs.String("r", "", "host directory to use as the root of the name space")
-	trace := fs.Bool("s", false, "trace system calls on standard error")
+	var trace, itrace, debug optFlag
+	fs.Var(&trace, "s", "trace system calls on standard error, or with -s=FILE into FILE")
+	fs.Var(&itrace, "t", "trace instructions; -t=LOC starts at LOC (symbol, file:line or address)")
+	tn := fs.Int64("tn", -1, "trace at most N instructions")
+	tpid := fs.Int("tpid", 0, "trace only process PID")
+	tout := fs.String("tout", "", "write the instruction trace to FILE instead of standard error")
+	fs.Var(&debug, "d", "debug: commands from standard input, or with -d=FILE from FILE")
+	crash := fs.Bool("crash", false, "when a trap kills a process, report its registers and stack")
+	count := fs.Bool("count", false, "at exit, report instructions, system calls and memory")
+	pprofFile := fs.String("pprof", "", "write a profile of the guest program to FILE (go tool pprof reads it)")
+	pprofRate := fs.Int64("pprofrate", 10000, "-pprof samples every N guest instructions; 1 counts each one exactly")
 	prof := fs.String("profile", "", "profile the emulator: cpu, mem, block, mutex or trace")
 	user := fs.String("u", "", "user name the program sees")
 	var setEnv, unsetEnv listFlag
@@ -78,7 +111,39 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	cfg := sys9.Config{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	if *pprofRate < 1 {
+		fmt.Fprintf(stderr, "9emu: -pprofrate %d: want 1 or more\n%s\n", *pprofRate, usage)
+		return 2
+	}
+
+	// The debugger reads its commands from standard input (the program
+	// then gets none) or from a file.
+	var cmdIn io.Reader
+	echo := true
+	guestIn := stdin
+	if debug.set {
+		if debug.val != "" {
+			f, err := os.Open(debug.val)
+			if err != nil {
+				fmt.Fprintf(stderr, "9emu: %v\n", err)
+				return 1
+			}
+			defer f.Close()
+			cmdIn = f
+		} else {
+			cmdIn = stdin
+			guestIn = strings.NewReader("")
+			if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+				echo = false
+			}
+		}
+	}
+
+	cfg := sys9.Config{Stdin: guestIn, Stdout: stdout, Stderr: stderr}
+	if ht := newHostTerminal(guestIn); ht != nil {
+		cfg.RawMode = ht.setRaw // /dev/consctl rawon, rawoff
+		defer ht.restore()
+	}
 	cfg.User = *user
 	if cfg.User == "" {
 		cfg.User = hostUser()
@@ -116,14 +181,53 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		env = kept
 	}
 	cfg.Env = env
-	if *trace {
+	if trace.set {
 		cfg.Trace = stderr
+		if trace.val != "" {
+			f, err := os.Create(trace.val)
+			if err != nil {
+				fmt.Fprintf(stderr, "9emu: %v\n", err)
+				return 1
+			}
+			defer f.Close()
+			cfg.Trace = &lockedWriter{w: f}
+		}
 	}
 
 	k, err := sys9.NewKernel(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "9emu: %v\n", err)
 		return 1
+	}
+	var mon *monitor
+	if itrace.set || debug.set || *crash || *count || *pprofFile != "" {
+		mon = newMonitor(k, stderr)
+		mon.crash = *crash || debug.set
+		if itrace.set {
+			w := stderr
+			var c io.Closer
+			if *tout != "" {
+				f, err := os.Create(*tout)
+				if err != nil {
+					fmt.Fprintf(stderr, "9emu: %v\n", err)
+					return 1
+				}
+				w, c = f, f
+			}
+			mon.itrace = newItracer(w, itrace.val, *tpid, *tn)
+			mon.itrace.c = c
+			defer mon.itrace.close()
+		}
+		if *count {
+			mon.count = newCounter()
+		}
+		if *pprofFile != "" {
+			mon.prof = newProfiler(*pprofFile, *pprofRate)
+		}
+		if debug.set {
+			mon.dbg = newDebugger(mon, cmdIn, stdout, echo)
+		}
+		k.SetWatcher(mon, debug.set)
 	}
 	cmd := args[0]
 	p, err := k.Start(cmd, args)
@@ -134,6 +238,28 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGHUP, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	if mon != nil && mon.dbg != nil {
+		// The terminal's interrupt key stops the program; the other
+		// signals end it.
+		stop := make(chan struct{})
+		go func() {
+			for {
+				select {
+				case s := <-sigs:
+					if s == os.Interrupt {
+						mon.dbg.interrupt()
+						continue
+					}
+					mon.dbg.detach()
+					k.Shutdown()
+				case <-stop:
+					return
+				}
+			}
+		}()
+		mon.dbg.session()
+		close(stop)
+	}
 	for {
 		select {
 		case s := <-sigs:
@@ -156,7 +282,42 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if n, ok := p.NoteDeath(); ok {
 		fmt.Fprintf(stderr, "%s\n", n)
 	}
+	if mon != nil {
+		mon.end(stderr)
+	}
 	return exitCode(status)
+}
+
+// end finishes the monitor's work when the program is over: it lets the
+// other processes end, then writes the profile and the counts.
+func (m *monitor) end(stderr io.Writer) {
+	if m.dbg != nil {
+		m.dbg.detach()
+	}
+	m.finish(10 * time.Second)
+	if m.itrace != nil {
+		m.itrace.flush()
+	}
+	if m.prof != nil {
+		if err := m.prof.write(); err != nil {
+			fmt.Fprintf(stderr, "9emu: %v\n", err)
+		}
+	}
+	if m.count != nil {
+		m.count.report(stderr, m.all())
+	}
+}
+
+// lockedWriter serialises writes to a file shared by several writers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 // exitCode maps a Plan 9 exit string to a host status: 0 for "", the
