@@ -418,3 +418,55 @@ func cstr(b []byte) string {
 	}
 	return string(b)
 }
+
+// Floating-point exceptions the kernel's FPU settings leave unmasked
+// (§9: x87 control word 0x232 on both architectures, MXCSR 0x1900 on
+// amd64) become "sys: fp:" notes naming the exception, the instruction
+// that raised it (fppc) and the status; an x87 exception is reported at
+// the next waiting instruction.
+func TestFPNotes(t *testing.T) {
+	type fpCase struct {
+		name  string
+		arch  aout.Arch
+		code  func(a *asm)
+		fppc  string // label of the instruction that raised it
+		pc    string // label of the instruction that trapped
+		state string // expected status= value
+	}
+	x87 := func(a *asm) {
+		a.emit(0xD9, 0xE8) // fld1
+		a.emit(0xD9, 0xEE) // fldz
+		a.label("raise")
+		a.emit(0xDE, 0xF9) // fdivp st(1), st(0): 1/0
+		a.label("trap")
+		a.emit(0x9B) // fwait
+	}
+	sse := func(a *asm) {
+		a.movImm(cpu.RAX, 0x3FF0000000000000)
+		a.emit(0x66, 0x48, 0x0F, 0x6E, 0xC0) // movq xmm0, rax
+		a.emit(0x66, 0x0F, 0x57, 0xC9)       // xorpd xmm1, xmm1
+		a.label("raise")
+		a.emit(0xF2, 0x0F, 0x5E, 0xC1) // divsd xmm0, xmm1
+	}
+	cases := []fpCase{
+		{"x87 386", aout.Arch386, x87, "raise", "trap", ""},
+		{"x87 amd64", aout.ArchAMD64, x87, "raise", "trap", ""},
+		{"sse amd64", aout.ArchAMD64, sse, "raise", "raise", "0x4"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := newAsm(c.arch)
+			c.code(a)
+			a.exits("survived")
+			r := runProg(t, a, runOpts{})
+			prefix := fmt.Sprintf("sys: fp: division by zero fppc=%#x status=", a.addr(c.fppc))
+			suffix := fmt.Sprintf(" pc=%#x", a.addr(c.pc))
+			if !strings.HasPrefix(r.exit, prefix) || !strings.HasSuffix(r.exit, suffix) {
+				t.Fatalf("exit %q, want %q...%q", r.exit, prefix, suffix)
+			}
+			if c.state != "" && r.exit != prefix+c.state+suffix {
+				t.Errorf("exit %q, want status %s", r.exit, c.state)
+			}
+		})
+	}
+}
