@@ -67,10 +67,9 @@ type CPU struct {
 	// Flags: the architectural EFLAGS bits not covered by the lazy
 	// state, and the lazy record of the last flag-setting arithmetic
 	// (see flags.go).
-	flags                 uint64
-	lz                    uint8
-	lsz                   uint8
-	ldst, lsrc, lres, lcf uint64
+	flags uint64
+	lazyRec
+	prev lazyRec
 
 	exit      Exit
 	attention atomic.Uint32

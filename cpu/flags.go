@@ -43,6 +43,96 @@ const (
 	lzSar   // signed ldst >> lsrc, likewise
 )
 
+// A lazyRec is the record of the last flag-setting arithmetic.
+type lazyRec struct {
+	lz, lsz               uint8
+	ldst, lsrc, lres, lcf uint64
+}
+
+// lzCFOF records an instruction that set CF and OF (in lcf, bits 0 and
+// 1) and left the other flags as they were: rotates, multiplies, and so
+// on. The record it overrides is kept in c.prev, so such instructions do
+// not compute all the flags of the one before them.
+const lzCFOF = 0xff
+
+// The CPU's flag queries, over the current record (and c.prev under
+// lzCFOF).
+func (c *CPU) cf() bool {
+	if c.lz == lzCFOF {
+		return c.lcf&1 != 0
+	}
+	return c.lazyRec.cf(c.flags)
+}
+
+func (c *CPU) of() bool {
+	if c.lz == lzCFOF {
+		return c.lcf&2 != 0
+	}
+	return c.lazyRec.of(c.flags)
+}
+
+func (c *CPU) zf() bool {
+	switch c.lz {
+	case lzNone:
+		return c.flags&FlagZF != 0
+	case lzCFOF:
+		return c.prev.zf(c.flags)
+	}
+	return c.lres == 0
+}
+
+func (c *CPU) sf() bool {
+	if c.lz == lzCFOF {
+		return c.prev.sf(c.flags)
+	}
+	return c.lazyRec.sf(c.flags)
+}
+
+func (c *CPU) pf() bool {
+	if c.lz == lzCFOF {
+		return c.prev.pf(c.flags)
+	}
+	return c.lazyRec.pf(c.flags)
+}
+
+func (c *CPU) af() bool {
+	if c.lz == lzCFOF {
+		return c.prev.af(c.flags)
+	}
+	return c.lazyRec.af(c.flags)
+}
+
+// arith computes the six arithmetic flags.
+func (c *CPU) arith() uint64 {
+	if c.lz == lzCFOF {
+		f := c.prev.arith(c.flags) &^ (FlagCF | FlagOF)
+		if c.lcf&1 != 0 {
+			f |= FlagCF
+		}
+		if c.lcf&2 != 0 {
+			f |= FlagOF
+		}
+		return f
+	}
+	return c.lazyRec.arith(c.flags)
+}
+
+// setCFOF sets CF and OF and leaves the other flags alone, lazily.
+func (c *CPU) setCFOF(cf, of bool) {
+	if c.lz != lzCFOF {
+		c.prev = c.lazyRec
+		c.lz = lzCFOF
+	}
+	var v uint64
+	if cf {
+		v = 1
+	}
+	if of {
+		v |= 2
+	}
+	c.lcf = v
+}
+
 // setLazy records a flag-setting result.
 func (c *CPU) setLazy(kind, size uint8, dst, src, res uint64) {
 	c.lz, c.lsz, c.ldst, c.lsrc, c.lres = kind, size, dst, src, res
@@ -64,90 +154,90 @@ func sizeMask(size uint8) uint64 {
 	return ^uint64(0) >> (64 - size*8)
 }
 
-func (c *CPU) cf() bool {
-	switch c.lz {
+func (r *lazyRec) cf(flags uint64) bool {
+	switch r.lz {
 	case lzNone:
-		return c.flags&FlagCF != 0
+		return flags&FlagCF != 0
 	case lzAdd:
-		return c.lres < c.ldst
+		return r.lres < r.ldst
 	case lzSub:
-		return c.ldst < c.lsrc
+		return r.ldst < r.lsrc
 	case lzAdc:
-		if c.lcf != 0 {
-			return c.lres <= c.ldst
+		if r.lcf != 0 {
+			return r.lres <= r.ldst
 		}
-		return c.lres < c.ldst
+		return r.lres < r.ldst
 	case lzSbb:
-		if c.lcf != 0 {
-			return c.ldst <= c.lsrc
+		if r.lcf != 0 {
+			return r.ldst <= r.lsrc
 		}
-		return c.ldst < c.lsrc
+		return r.ldst < r.lsrc
 	case lzLogic:
 		return false
 	case lzInc, lzDec:
-		return c.lcf != 0
+		return r.lcf != 0
 	case lzShl:
-		return (c.ldst>>(uint64(c.lsz)*8-c.lsrc))&1 != 0
+		return (r.ldst>>(uint64(r.lsz)*8-r.lsrc))&1 != 0
 	case lzShr:
-		return (c.ldst>>(c.lsrc-1))&1 != 0
+		return (r.ldst>>(r.lsrc-1))&1 != 0
 	case lzSar:
-		return (sext(c.ldst, c.lsz)>>(c.lsrc-1))&1 != 0
+		return (sext(r.ldst, r.lsz)>>(r.lsrc-1))&1 != 0
 	}
 	return false
 }
 
-func (c *CPU) zf() bool {
-	if c.lz == lzNone {
-		return c.flags&FlagZF != 0
+func (r *lazyRec) zf(flags uint64) bool {
+	if r.lz == lzNone {
+		return flags&FlagZF != 0
 	}
-	return c.lres == 0
+	return r.lres == 0
 }
 
-func (c *CPU) sf() bool {
-	if c.lz == lzNone {
-		return c.flags&FlagSF != 0
+func (r *lazyRec) sf(flags uint64) bool {
+	if r.lz == lzNone {
+		return flags&FlagSF != 0
 	}
-	return c.lres&signBit(c.lsz) != 0
+	return r.lres&signBit(r.lsz) != 0
 }
 
-func (c *CPU) pf() bool {
-	if c.lz == lzNone {
-		return c.flags&FlagPF != 0
+func (r *lazyRec) pf(flags uint64) bool {
+	if r.lz == lzNone {
+		return flags&FlagPF != 0
 	}
-	return bits.OnesCount8(uint8(c.lres))&1 == 0
+	return bits.OnesCount8(uint8(r.lres))&1 == 0
 }
 
-func (c *CPU) of() bool {
-	sb := signBit(c.lsz)
-	switch c.lz {
+func (r *lazyRec) of(flags uint64) bool {
+	sb := signBit(r.lsz)
+	switch r.lz {
 	case lzNone:
-		return c.flags&FlagOF != 0
+		return flags&FlagOF != 0
 	case lzAdd, lzAdc:
-		return (c.ldst^c.lres)&(c.lsrc^c.lres)&sb != 0
+		return (r.ldst^r.lres)&(r.lsrc^r.lres)&sb != 0
 	case lzSub, lzSbb:
-		return (c.ldst^c.lsrc)&(c.ldst^c.lres)&sb != 0
+		return (r.ldst^r.lsrc)&(r.ldst^r.lres)&sb != 0
 	case lzInc:
-		return c.lres == sb
+		return r.lres == sb
 	case lzDec:
-		return c.lres == sb-1
+		return r.lres == sb-1
 	case lzShl:
-		return (c.lres&sb != 0) != c.cf()
+		return (r.lres&sb != 0) != r.cf(flags)
 	case lzShr:
 		// OF is defined for 1-bit shifts only (the operand's sign);
 		// AMD Zen clears it for longer ones.
-		return c.lsrc == 1 && c.ldst&sb != 0
+		return r.lsrc == 1 && r.ldst&sb != 0
 	}
 	return false // lzLogic, lzSar
 }
 
-func (c *CPU) af() bool {
-	switch c.lz {
+func (r *lazyRec) af(flags uint64) bool {
+	switch r.lz {
 	case lzNone:
-		return c.flags&FlagAF != 0
+		return flags&FlagAF != 0
 	case lzAdd, lzSub, lzAdc, lzSbb:
-		return (c.ldst^c.lsrc^c.lres)&0x10 != 0
+		return (r.ldst^r.lsrc^r.lres)&0x10 != 0
 	case lzInc, lzDec:
-		return (c.ldst^1^c.lres)&0x10 != 0
+		return (r.ldst^1^r.lres)&0x10 != 0
 	case lzShl, lzShr, lzSar:
 		// Undefined after a shift by a nonzero count (SDM SAL/SAR/SHL/
 		// SHR); AMD Zen sets it.
@@ -156,25 +246,25 @@ func (c *CPU) af() bool {
 	return false
 }
 
-// arith computes the six arithmetic flags from the lazy record.
-func (c *CPU) arith() uint64 {
+// arith computes the six arithmetic flags from the record.
+func (r *lazyRec) arith(flags uint64) uint64 {
 	var f uint64
-	if c.cf() {
+	if r.cf(flags) {
 		f |= FlagCF
 	}
-	if c.pf() {
+	if r.pf(flags) {
 		f |= FlagPF
 	}
-	if c.af() {
+	if r.af(flags) {
 		f |= FlagAF
 	}
-	if c.zf() {
+	if r.zf(flags) {
 		f |= FlagZF
 	}
-	if c.sf() {
+	if r.sf(flags) {
 		f |= FlagSF
 	}
-	if c.of() {
+	if r.of(flags) {
 		f |= FlagOF
 	}
 	return f

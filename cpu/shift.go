@@ -161,19 +161,6 @@ func opSar(c *CPU, in *inst) {
 	c.setLazy(lzSar, in.size, d, n, r)
 }
 
-// setCFOF materializes the flags and sets CF and OF, as rotates do (they
-// leave the other flags alone).
-func (c *CPU) setCFOF(cf, of bool) {
-	c.materialize()
-	c.flags &^= FlagCF | FlagOF
-	if cf {
-		c.flags |= FlagCF
-	}
-	if of {
-		c.flags |= FlagOF
-	}
-}
-
 func rotl(v uint64, n uint64, size uint8) uint64 {
 	b := uint64(size) * 8
 	n %= b
@@ -354,7 +341,14 @@ func opShrd(c *CPU, in *inst) {
 // setResult sets ZF, SF and PF from res, clears AF, and sets CF and OF.
 func (c *CPU) setResult(size uint8, res uint64, cf, of bool) {
 	c.setLogic(size, res)
-	c.setCFOF(cf, of)
+	c.materialize()
+	c.flags &^= FlagCF | FlagOF
+	if cf {
+		c.flags |= FlagCF
+	}
+	if of {
+		c.flags |= FlagOF
+	}
 }
 
 // setShiftResult is setResult for the shifts that set AF: the SDM leaves
