@@ -976,7 +976,7 @@ func checkContents(all []*modelSeg, fail func(string, ...any)) {
 			pg := g.base + Addr(i)<<PageShift
 			var b [PageSize]byte
 			if p != nil {
-				b = p.b
+				b = *p.b
 			} else if s.lazy != nil && s.pending[i] {
 				s.lazy.copyPage(pg, &b)
 			}

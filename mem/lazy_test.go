@@ -158,8 +158,8 @@ func TestDupLazySourceUnaffected(t *testing.T) {
 	wantRead(t, "parent", f.p, 0x3000, zero5)
 	gen := f.p.Gen()
 	p, perm, _ := f.p.Lookup(0x1000, Write)
-	if p != &before.b || perm != RW || before.refs.Load() != 1 {
-		t.Errorf("source page after the child's write: same %v, perm %v, refs %d; want same, rw-, 1", p == &before.b, perm, before.refs.Load())
+	if p != before.b || perm != RW || before.refs.Load() != 1 {
+		t.Errorf("source page after the child's write: same %v, perm %v, refs %d; want same, rw-, 1", p == before.b, perm, before.refs.Load())
 	}
 	if f.p.Gen() != gen {
 		t.Error("a write to the source copied its page")
@@ -399,8 +399,8 @@ func TestRelease(t *testing.T) {
 			}
 			gen := stay.Gen()
 			q, perm, _ := stay.Lookup(0x3000, Write)
-			if q != &p.b || perm != RW || stay.Gen() != gen {
-				t.Errorf("write after the other side went: copied %v, perm %v, generation moved %v", q != &p.b, perm, stay.Gen() != gen)
+			if q != p.b || perm != RW || stay.Gen() != gen {
+				t.Errorf("write after the other side went: copied %v, perm %v, generation moved %v", q != p.b, perm, stay.Gen() != gen)
 			}
 			wantRead(t, "remaining space", stay, 0x3000, "data!")
 			wantRead(t, "remaining space", stay, 0x1000, "text!")

@@ -31,16 +31,46 @@ func (k Kind) String() string {
 }
 
 // A page is one guest page. refs counts the segments that hold it; a page
-// held by more than one segment is copy-on-write.
+// held by more than one segment is copy-on-write. shared records that it
+// ever was. The bytes are a separate object of exactly one host allocation
+// size class: kept in the struct, the counts would push every page into
+// the next class up (4864 bytes), a sixth more memory, and into spans
+// that the host's allocator fragments.
 type page struct {
-	b    [PageSize]byte
-	refs atomic.Int32
+	b      *[PageSize]byte
+	refs   atomic.Int32
+	shared atomic.Bool
 }
 
+// freePages holds pages of segments that went away, for reuse: a process
+// that ends hands its memory to the next one without a trip through the
+// host's allocator and garbage collector (a fork-and-exec loop would
+// otherwise churn tens of MiB per child). The pool empties itself at
+// garbage collections, so it holds nothing for long.
+var freePages sync.Pool
+
 func newPage() *page {
-	p := new(page)
+	if v := freePages.Get(); v != nil {
+		p := v.(*page)
+		clear(p.b[:])
+		p.refs.Store(1)
+		return p
+	}
+	p := &page{b: new([PageSize]byte)}
 	p.refs.Store(1)
 	return p
+}
+
+// recycle drops one segment's hold on p, the last hold that any segment
+// had, when the segment is mapped in no space. A page that was never
+// shared can have been reached only through that segment, so no TLB of a
+// running CPU can still point at it and it may be reused at once; a page
+// that was shared is left to the garbage collector, since the other side
+// may have let go of it only a moment ago.
+func recycle(p *page) {
+	if p.refs.Add(-1) == 0 && !p.shared.Load() {
+		freePages.Put(p)
+	}
 }
 
 // A Segment is a contiguous, page-aligned range of guest memory with one
@@ -186,7 +216,7 @@ func (s *Segment) pageLocked(a Addr, write bool) (p *page, copied bool) {
 	if p == nil {
 		p = newPage()
 		if s.lazy != nil && s.pending[i] {
-			s.lazy.copyPage(a, &p.b)
+			s.lazy.copyPage(a, p.b)
 			s.unmarkLocked(int(i))
 		}
 		s.pages[i] = p
@@ -194,7 +224,7 @@ func (s *Segment) pageLocked(a Addr, write bool) (p *page, copied bool) {
 	}
 	if write && p.refs.Load() > 1 {
 		np := newPage()
-		np.b = p.b
+		*np.b = *p.b
 		p.refs.Add(-1)
 		s.pages[i] = np
 		return np, true
@@ -219,7 +249,7 @@ func (s *Segment) copyPage(a Addr, b *[PageSize]byte) {
 		}
 		return
 	}
-	copyBytes(b, &p.b)
+	copyBytes(b, p.b)
 }
 
 // unmarkLocked clears the pending mark of page i, which is set, and
@@ -295,7 +325,7 @@ func (s *Segment) freeLocked() {
 	s.dead = false
 	for i, p := range s.pages {
 		if p != nil {
-			p.refs.Add(-1)
+			recycle(p)
 			s.pages[i] = nil
 		}
 	}
@@ -323,6 +353,7 @@ func (s *Segment) Dup() *Segment {
 	}
 	for i, p := range s.pages {
 		if p != nil {
+			p.shared.Store(true)
 			p.refs.Add(1)
 			n.pages[i] = p
 		}

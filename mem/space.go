@@ -245,7 +245,7 @@ func (s *Space) Lookup(a Addr, acc Access) (*[PageSize]byte, Access, *Fault) {
 			// hold the old page for reading.
 			s.Invalidate()
 		}
-		return &p.b, perm, nil
+		return p.b, perm, nil
 	}
 	return nil, 0, &Fault{Addr: a, Access: acc}
 }

@@ -689,3 +689,49 @@ func TestForkFree(t *testing.T) {
 		t.Errorf("refs %d", data.pages[0].refs.Load())
 	}
 }
+
+// TestRecycledPagesAreZero checks that the pages of a space that went
+// away, which newPage reuses, come back zeroed, and that a page that was
+// ever shared copy-on-write is not reused while the other side holds it.
+func TestRecycledPagesAreZero(t *testing.T) {
+	for round := 0; round < 4; round++ {
+		s := NewSpace()
+		mustAttach(t, s, Bss, 0x10000, 0x10000+64*PageSize, RW)
+		for a := Addr(0x10000); a < 0x10000+64*PageSize; a += PageSize {
+			p, _, f := s.Lookup(a, Write)
+			if f != nil {
+				t.Fatal(f)
+			}
+			if *p != [PageSize]byte{} {
+				t.Fatalf("round %d: page at %#x is not zero on first touch", round, a)
+			}
+			for i := range p {
+				p[i] = 0xA5
+			}
+		}
+		s.Release()
+	}
+
+	parent := NewSpace()
+	mustAttach(t, parent, Bss, 0x10000, 0x10000+8*PageSize, RW)
+	if err := parent.WriteAt(bytes.Repeat([]byte{0x5A}, 8*PageSize), 0x10000); err != nil {
+		t.Fatal(err)
+	}
+	child := parent.Fork(func(*Segment) bool { return false })
+	parent.Release() // the child's pages are the parent's, shared
+	for i := 0; i < 16; i++ {
+		s := NewSpace()
+		mustAttach(t, s, Bss, 0x10000, 0x10000+8*PageSize, RW)
+		if err := s.WriteAt(make([]byte, 8*PageSize), 0x10000); err != nil {
+			t.Fatal(err)
+		}
+		s.Release()
+	}
+	got := make([]byte, 8*PageSize)
+	if err := child.ReadAt(got, 0x10000); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, bytes.Repeat([]byte{0x5A}, 8*PageSize)) {
+		t.Error("the child's copy-on-write pages changed after the parent went away")
+	}
+}

@@ -53,22 +53,14 @@ func (p *Proc) openExecMode(name string, needX bool) (*aout.File, *Chan, error) 
 		return nil, nil, err
 	}
 	defer c.decref(p)
-	var buf bytes.Buffer
-	b := make([]byte, 64<<10)
-	for off := int64(0); buf.Len() < maxExecSize; {
-		n, err := c.Dev.Read(p, c, b, off)
-		if n > 0 {
-			buf.Write(b[:n])
-			off += int64(n)
-		}
-		if err != nil && err != io.EOF {
-			return nil, nil, err
-		}
-		if n == 0 {
-			break
-		}
+	data, err := readExec(p, c, int64(d.Length))
+	if err != nil {
+		return nil, nil, err
 	}
-	data := buf.Bytes()
+	if f := p.k.images.find(name, data); f != nil {
+		c.Name = name
+		return f, c, nil
+	}
 	f, err := aout.NewFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		// Files linked at other addresses than exec's (8l -T0, as in
@@ -77,14 +69,34 @@ func (p *Proc) openExecMode(name string, needX bool) (*aout.File, *Chan, error) 
 		if lf, lerr := (aout.Options{Linked: true}).NewFile(bytes.NewReader(data), int64(len(data))); lerr == nil &&
 			lf.Entry >= lf.Layout.TextStart && lf.Entry < lf.Layout.TextEnd && lf.Layout.TextStart != f0TextStart(lf) {
 			c.Name = name
-			return lf, c, nil
+			return lf, c, p.k.images.add(name, data, lf)
 		}
 	}
 	if err != nil {
 		return nil, nil, &execError{name: name, err: err, script: bytes.HasPrefix(data, []byte("#!")), data: data}
 	}
 	c.Name = name
-	return f, c, nil
+	return f, c, p.k.images.add(name, data, f)
+}
+
+// readExec reads the whole of an executable open on c, whose length the
+// directory entry gives as size (a hint: the file may change meanwhile).
+func readExec(p *Proc, c *Chan, size int64) ([]byte, error) {
+	buf := make([]byte, 0, min(max(size, 0)+1, maxExecSize))
+	for int64(len(buf)) < maxExecSize {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := c.Dev.Read(p, c, buf[len(buf):cap(buf)], int64(len(buf)))
+		buf = buf[:len(buf)+n]
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return buf, nil
 }
 
 // execError is an a.out that did not validate; exec turns it into
@@ -103,15 +115,12 @@ func (e *execError) Error() string { return e.name + ": " + e.err.Error() }
 func (p *Proc) load(f *aout.File, name string, argv []string) error {
 	l := &f.Layout
 	s := mem.NewSpace()
-	text := mem.NewSegment(mem.Text, mem.RoundDown(mem.Addr(l.TextBase), mem.PageSize),
-		mem.RoundUp(mem.Addr(l.TextEnd), mem.Addr(f.Arch.SegAlign())), mem.RX)
-	if l.TextBase+f.HdrSize == l.TextStart {
-		if err := text.Load(mem.Addr(l.TextBase), f.Header); err != nil {
+	text := p.k.images.text(f)
+	if text == nil {
+		var err error
+		if text, err = newText(f); err != nil {
 			return err
 		}
-	}
-	if err := text.Load(mem.Addr(l.TextStart), f.Text); err != nil {
-		return err
 	}
 	data := mem.NewSegment(mem.Data, mem.Addr(l.DataBase), mem.Addr(l.BssBase), mem.RW)
 	if err := data.Load(mem.Addr(l.DataBase), f.Data); err != nil {

@@ -61,9 +61,10 @@ type Kernel struct {
 	nextpid int
 	noteids int
 
-	cons  *console
-	trace *tracer
-	sema  *semaTable
+	cons   *console
+	trace  *tracer
+	sema   *semaTable
+	images imageCache
 }
 
 // NewKernel returns a kernel over the host directory cfg.Root.

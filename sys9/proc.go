@@ -33,6 +33,9 @@ type Proc struct {
 	bss   *mem.Segment // the segment brk_ moves
 	image *aout.File   // the executable, for symbols
 
+	ev Event    // the event being reported to the Watcher (watchEvent)
+	tb traceBuf // the traced system call in progress (traceArgs)
+
 	fgrp *Fgrp
 	pgrp *Pgrp
 	egrp *Egrp

@@ -93,7 +93,8 @@ func (p *Proc) trace(n int, e *sysent, a *args, ret uint64, err error) {
 
 // traceArgs formats a system call's arguments before the call.
 func (p *Proc) traceArgs(e *sysent, a *args) *traceBuf {
-	tb := &traceBuf{name: p.text}
+	tb := &p.tb
+	*tb = traceBuf{name: p.text}
 	if !p.k.trace.decoding() {
 		p.watchEvent(Event{Kind: EvSyscall, Call: e.name})
 		return tb

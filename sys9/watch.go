@@ -18,7 +18,8 @@ type Watcher interface {
 	// return promptly (notes and kills arrive that way). It may step, stop
 	// at breakpoints, wait for a debugger, count and sample on the way.
 	Run(p *Proc) cpu.Exit
-	// Event reports a moment in a process's life.
+	// Event reports a moment in a process's life. ev is only valid
+	// during the call (the kernel reuses it): copy what must be kept.
 	Event(ev *Event)
 }
 
@@ -82,10 +83,14 @@ func (p *Proc) runCPU() cpu.Exit {
 }
 
 // watchEvent sends an event to the Watcher, if there is one.
+// Events are reported on p's own goroutine, through p.ev, so that the
+// stream of them allocates nothing.
 func (p *Proc) watchEvent(ev Event) {
 	if t := p.k.trace; t != nil && t.watch != nil {
-		ev.Proc = p
-		t.watch.Event(&ev)
+		p.ev = ev
+		p.ev.Proc = p
+		t.watch.Event(&p.ev)
+		p.ev = Event{}
 	}
 }
 
