@@ -295,8 +295,14 @@ func repStos(c *CPU, in *inst) {
 		if !fwd {
 			dlo = di - (k-1)*sz
 		}
-		dst := c.wpageAt(dlo)
-		fillGuest(dst[dlo&mem.PageMask:(dlo&mem.PageMask)+bytes], v, sz)
+		// Zeros stored over a whole page never touched leave it as it
+		// is: a memclr of fresh memory (the Go runtime clears tens of
+		// MiB of heap reservation at start-up) costs no host memory.
+		if bytes != mem.PageSize || v&(1<<(8*sz)-1) != 0 || c.wtlb[tlbIndex(dlo)].tag == dlo>>mem.PageShift ||
+			!c.Mem.Untouched(mem.Addr(dlo)) {
+			dst := c.wpageAt(dlo)
+			fillGuest(dst[dlo&mem.PageMask:(dlo&mem.PageMask)+bytes], v, sz)
+		}
 		if fwd {
 			c.ssetreg(in, RDI, di+bytes)
 		} else {

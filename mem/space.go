@@ -250,6 +250,24 @@ func (s *Space) Lookup(a Addr, acc Access) (*[PageSize]byte, Access, *Fault) {
 	return nil, 0, &Fault{Addr: a, Access: acc}
 }
 
+// Untouched reports whether the page holding a lies in a writable
+// segment and has never been touched, so that it reads as zeros and no
+// memory holds it: storing zeros over the whole of it can be skipped.
+func (s *Space) Untouched(a Addr) bool {
+	for _, g := range *s.segs.Load() {
+		g.mu.Lock()
+		if a < g.base || a >= g.top {
+			g.mu.Unlock()
+			continue
+		}
+		i := (a - g.base) >> PageShift
+		ok := g.Perm&Write != 0 && g.pages[i] == nil && (g.lazy == nil || !g.pending[i])
+		g.mu.Unlock()
+		return ok
+	}
+	return false
+}
+
 // ReadAt copies guest memory at a into b; every byte must be readable.
 func (s *Space) ReadAt(b []byte, a Addr) error {
 	for len(b) > 0 {
