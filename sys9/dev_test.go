@@ -3,8 +3,11 @@ package sys9
 import (
 	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -381,5 +384,74 @@ func TestDevProcOfRunningProcess(t *testing.T) {
 				t.Errorf("exit %q stderr %q", r.exit, r.stderr)
 			}
 		})
+	}
+}
+
+// /proc/N/mem reads the process's memory at the file offset, up to the
+// end of a segment; /proc/N/regs holds its Ureg. Both are read-only.
+func TestDevProcMemRegs(t *testing.T) {
+	for _, arch := range arches {
+		t.Run(arch.String(), func(t *testing.T) {
+			tp := newTP(t, arch, tpOpts{})
+			a := tp.scratch + 0x800
+			tp.put(a, []byte("remember me"))
+			if got := tp.readFile("/proc/1/mem", 11, int64(a)); got != "remember me" {
+				t.Errorf("mem at %#x = %q", a, got)
+			}
+			// A read running off the end of the stack stops there.
+			top := arch.StackTop()
+			if got := tp.readFile("/proc/1/mem", 64, int64(top-8)); len(got) != 8 {
+				t.Errorf("read across the stack top returned %d bytes, want 8", len(got))
+			}
+			fd := tp.open("/proc/1/mem", OREAD)
+			_, r := tp.read(fd, 16, int64(tp.unmapped()))
+			if r.ret != -1 || r.err != string(Ebadarg) {
+				t.Errorf("read of unmapped memory = %d %q, want -1 %q", r.ret, r.err, Ebadarg)
+			}
+			tp.close(fd)
+			tp.fails("open mem for writing", tp.call(14, tp.str("/proc/1/mem"), ORDWR), string(Eperm))
+			tp.fails("open regs for writing", tp.call(14, tp.str("/proc/1/regs"), OWRITE), string(Eperm))
+			regs := tp.readFile("/proc/1/regs", 1024, 0)
+			if uint64(len(regs)) != tp.p.abi.uregSize {
+				t.Errorf("regs is %d bytes, want a Ureg of %d", len(regs), tp.p.abi.uregSize)
+			}
+		})
+	}
+}
+
+// With a confined root, /mnt/term shows the host tree given as Term, and
+// /tmp and /n exist even when the root directory lacks them: /tmp is a
+// private host directory, writable, removed when the kernel shuts down.
+func TestConfinedMountPoints(t *testing.T) {
+	term := t.TempDir()
+	if err := os.WriteFile(filepath.Join(term, "hostfile"), []byte("from the host"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tp := newTP(t, aout.ArchAMD64, tpOpts{confine: true, term: term})
+	if got := tp.readFile("/mnt/term/hostfile", 100, 0); got != "from the host" {
+		t.Errorf("/mnt/term/hostfile = %q", got)
+	}
+	if got := readDir(t, tp, "/mnt", 4096); !slices.Equal(got, []string{"term"}) {
+		t.Errorf("/mnt holds %q, want [term]", got)
+	}
+	if got := readDir(t, tp, "/n", 4096); len(got) != 0 {
+		t.Errorf("/n holds %q", got)
+	}
+	fd := tp.create("/tmp/scratch", OWRITE, 0o644)
+	tp.writeStr(fd, "temporary")
+	tp.close(fd)
+	if got := tp.readFile("/tmp/scratch", 100, 0); got != "temporary" {
+		t.Errorf("/tmp/scratch = %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(tp.root, "tmp")); err == nil {
+		t.Error("/tmp was made inside the root directory")
+	}
+	dir := tp.k.tmpDir
+	if dir == "" {
+		t.Fatal("no private /tmp directory")
+	}
+	tp.k.Shutdown()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("private /tmp %s still there after Shutdown: %v", dir, err)
 	}
 }

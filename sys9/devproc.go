@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"9emu/mem"
 )
 
 // #p: processes (§7.3). /proc/N/ holds a file per entry of procFiles;
@@ -21,11 +23,13 @@ var procFiles = []struct {
 	{"args", 0660},
 	{"ctl", 0000 | 0200},
 	{"fd", 0444},
+	{"mem", 0400}, // read-only here: no debugger writes through it
 	{"note", 0220},
 	{"noteid", 0664},
 	{"notepg", 0200},
 	{"ns", 0444},
 	{"ppid", 0444},
+	{"regs", 0400}, // read-only
 	{"segment", 0444},
 	{"status", 0444},
 	{"text", 0000 | 0400},
@@ -117,8 +121,44 @@ func (d *procDev) Open(p *Proc, c *Chan, mode int) (*Chan, error) {
 		return p.open(t.exe, OREAD)
 	case "fd", "ns", "status", "args", "segment", "ppid", "noteid":
 		c.Aux = d.snapshot(t, name)
+	case "mem", "regs":
+		if mode&3 != OREAD {
+			return nil, Eperm
+		}
+		if name == "regs" {
+			b, err := t.regs(p)
+			if err != nil {
+				return nil, err
+			}
+			c.Aux = string(b)
+		}
 	}
 	return c, nil
+}
+
+// regs returns t's registers as a Ureg, for /proc/N/regs: those of the
+// reader itself, or of a process inside a system call, whose registers
+// stay as they were when it entered the kernel until the call returns.
+func (t *Proc) regs(reader *Proc) ([]byte, error) {
+	if t != reader && t.Syscall() == "" {
+		return nil, Error("process not stopped")
+	}
+	return t.abi.putUreg(t.cpu, 0, 0), nil
+}
+
+// procMem reads t's memory at address off for /proc/N/mem, up to the end
+// of the segment that holds it.
+func procMem(t *Proc, b []byte, off int64) (int, error) {
+	g := t.mem.SegmentAt(mem.Addr(off))
+	if g == nil {
+		return 0, Ebadarg
+	}
+	_, top := g.Bounds()
+	n := min(uint64(len(b)), uint64(top)-uint64(off))
+	if err := t.mem.ReadAt(b[:n], mem.Addr(off)); err != nil {
+		return 0, Ebadarg
+	}
+	return int(n), nil
 }
 
 // snapshot is the text of a status-like file at open time.
@@ -183,6 +223,8 @@ func (d *procDev) Read(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 		return 0, err
 	}
 	switch procFiles[qfile(c)-1].name {
+	case "mem":
+		return procMem(t, b, off)
 	case "wait":
 		w, err := t.await()
 		if err != nil {

@@ -1,22 +1,62 @@
 package sys9
 
+import "sync"
+
 // #/: the root device, the skeleton of mount points the standard name
 // space binds onto (§7.7). Only names that must be mount points are here,
 // since these directories come before the host tree in the root union.
 type rootDev struct {
 	noDev
 	k *Kernel
+
+	once sync.Once
+	tab  []rootEnt
 }
 
 func (d *rootDev) Char() rune   { return '/' }
 func (d *rootDev) Name() string { return "root" }
 
-func (d *rootDev) names() []string {
-	n := []string{"dev", "env", "fd", "net", "proc", "srv"}
-	if d.k.cfg.Confine {
-		n = append(n, "bin")
+// A rootEnt is one directory of the skeleton; its Qid path is its index
+// in rootDev.ents plus one, and parent is its parent's (0: the root).
+type rootEnt struct {
+	name   string
+	parent uint64
+}
+
+// ents lists the skeleton: the devices' mount points, and with a
+// confined root /bin, /mnt with /mnt/term when the host tree is shown
+// there, and /n and /tmp when the root directory lacks them.
+func (d *rootDev) ents() []rootEnt {
+	d.once.Do(func() {
+		for _, n := range []string{"dev", "env", "fd", "net", "proc", "srv"} {
+			d.tab = append(d.tab, rootEnt{n, 0})
+		}
+		cfg := &d.k.cfg
+		if !cfg.Confine {
+			return
+		}
+		d.tab = append(d.tab, rootEnt{"bin", 0})
+		if cfg.Term != "" {
+			d.tab = append(d.tab, rootEnt{"mnt", 0})
+			d.tab = append(d.tab, rootEnt{"term", uint64(len(d.tab))})
+		}
+		for _, n := range []string{"n", "tmp"} {
+			if fi, err := d.k.host.root.Stat(n); err != nil || !fi.IsDir() {
+				d.tab = append(d.tab, rootEnt{n, 0})
+			}
+		}
+	})
+	return d.tab
+}
+
+// has reports whether the skeleton has the top-level directory name.
+func (d *rootDev) has(name string) bool {
+	for _, e := range d.ents() {
+		if e.parent == 0 && e.name == name {
+			return true
+		}
 	}
-	return n
+	return false
 }
 
 func (d *rootDev) Attach(p *Proc, spec string) (*Chan, error) {
@@ -24,12 +64,9 @@ func (d *rootDev) Attach(p *Proc, spec string) (*Chan, error) {
 }
 
 func (d *rootDev) Walk(p *Proc, c *Chan, name string) (*Chan, error) {
-	if c.Qid.Path != 0 {
-		return nil, Enonexist
-	}
-	for i, n := range d.names() {
-		if n == name {
-			return newChan(d, Qid{Path: uint64(i + 1), Type: QTDIR}, c.Name, n), nil
+	for i, e := range d.ents() {
+		if e.parent == c.Qid.Path && e.name == name {
+			return newChan(d, Qid{Path: uint64(i + 1), Type: QTDIR}, c.Name, e.name), nil
 		}
 	}
 	return nil, Enonexist
@@ -44,12 +81,11 @@ func (d *rootDev) Stat(p *Proc, c *Chan) (Dir, error) {
 }
 
 func (d *rootDev) List(p *Proc, c *Chan) ([]Dir, error) {
-	if c.Qid.Path != 0 {
-		return []Dir{}, nil
-	}
-	var l []Dir
-	for i, n := range d.names() {
-		l = append(l, devDir(d, c, n, Qid{Path: uint64(i + 1), Type: QTDIR}, 0555, 0, p))
+	l := []Dir{}
+	for i, e := range d.ents() {
+		if e.parent == c.Qid.Path {
+			l = append(l, devDir(d, c, e.name, Qid{Path: uint64(i + 1), Type: QTDIR}, 0555, 0, p))
+		}
 	}
 	return l, nil
 }

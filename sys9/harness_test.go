@@ -197,6 +197,7 @@ type tproc struct {
 
 type tpOpts struct {
 	confine bool
+	term    string // host directory at /mnt/term (with confine)
 	env     []string
 	root    string
 	stdin   string
@@ -214,7 +215,7 @@ func newTP(t *testing.T, arch aout.Arch, o tpOpts) *tproc {
 		root = t.TempDir()
 	}
 	tp := &tproc{t: t, root: root, arch: arch, trace: &syncBuf{}, out: &syncBuf{}, errw: &syncBuf{}}
-	k, err := NewKernel(Config{Root: root, Confine: o.confine, Trace: tp.trace, Stdout: tp.out,
+	k, err := NewKernel(Config{Root: root, Confine: o.confine, Term: o.term, Trace: tp.trace, Stdout: tp.out,
 		Stderr: tp.errw, Stdin: strings.NewReader(o.stdin), Env: o.env,
 		Now: func() time.Time { return fixedNow }})
 	if err != nil {

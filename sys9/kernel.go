@@ -20,6 +20,11 @@ type Config struct {
 	Root    string
 	Confine bool
 
+	// Term, with Confine, is a host directory (usually the host's root)
+	// shown at /mnt/term, as a Plan 9 terminal shows the machine it was
+	// started from there.
+	Term string
+
 	// Stdin, Stdout and Stderr become file descriptors 0, 1 and 2 of the
 	// first process (and /dev/cons).
 	Stdin  io.Reader
@@ -65,6 +70,10 @@ type Kernel struct {
 	trace  *tracer
 	sema   *semaTable
 	images imageCache
+
+	term   *hostDev // the host tree at /mnt/term, or nil
+	tmp    *hostDev // a private directory at /tmp, or nil
+	tmpDir string   // its host name, removed at Shutdown
 }
 
 // NewKernel returns a kernel over the host directory cfg.Root.
@@ -111,6 +120,11 @@ func NewKernel(cfg Config) (*Kernel, error) {
 		return nil, err
 	}
 	k.host = host
+	if cfg.Confine && cfg.Term != "" {
+		if k.term, err = newHostDev(k, cfg.Term); err != nil {
+			return nil, err
+		}
+	}
 	k.cons = newConsole(cfg.Stdin, cfg.Stdout, cfg.Stderr)
 	k.cons.rawFn = cfg.RawMode
 	if cfg.Trace != nil {
@@ -205,6 +219,34 @@ func (k *Kernel) Shutdown() {
 	for _, p := range all {
 		p.kill()
 	}
+	k.mu.Lock()
+	dir := k.tmpDir
+	k.tmpDir = ""
+	k.mu.Unlock()
+	if dir != "" {
+		os.RemoveAll(dir)
+	}
+}
+
+// tmpDev returns the device of /tmp when the root directory has none: a
+// private host directory made at the first need and removed at Shutdown.
+func (k *Kernel) tmpDev() (*hostDev, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.tmp != nil {
+		return k.tmp, nil
+	}
+	dir, err := os.MkdirTemp("", "9emu-tmp")
+	if err != nil {
+		return nil, err
+	}
+	d, err := newHostDev(k, dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	k.tmp, k.tmpDir = d, dir
+	return d, nil
 }
 
 // namespace builds the standard name space for a process running a
@@ -248,8 +290,36 @@ func (k *Kernel) namespace(p *Proc, cputype string) error {
 		} else {
 			p.bindNames("/rc/bin", "/bin", MREPL)
 		}
+		rd := k.devtab['/'].(*rootDev)
+		if k.term != nil {
+			if err := p.bindDev(k.term, "/mnt/term", MREPL|MCREATE); err != nil {
+				return fmt.Errorf("bind /mnt/term: %v", err)
+			}
+		}
+		if rd.has("tmp") {
+			d, err := k.tmpDev()
+			if err != nil {
+				return fmt.Errorf("/tmp: %v", err)
+			}
+			if err := p.bindDev(d, "/tmp", MREPL|MCREATE); err != nil {
+				return fmt.Errorf("bind /tmp: %v", err)
+			}
+		}
 	}
 	return nil
+}
+
+// bindDev binds the root of the host tree d onto the directory named dst.
+func (p *Proc) bindDev(d *hostDev, dst string, flag int) error {
+	newc, err := d.Attach(p, "")
+	if err != nil {
+		return err
+	}
+	old, err := p.namec(dst)
+	if err != nil {
+		return err
+	}
+	return p.pgrp.bind(newc, old, flag, "#M", dst)
 }
 
 // bindNames binds the file named src onto the one named dst.

@@ -37,8 +37,8 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-const usage = `usage: 9emu [-r root] [-E name=value] [-U name] [-u user] [-s[=file]] [-t[=loc]] [-tn n] [-tpid pid] [-tout file]
-            [-d[=file]] [-crash] [-count] [-pprof file] [-pprofrate n] [-profile kind] cmd [arg ...]`
+const usage = `usage: 9emu [-i] [-r root] [-E name=value] [-U name] [-u user] [-s[=file]] [-t[=loc]] [-tn n] [-tpid pid] [-tout file]
+            [-d[=file]] [-crash] [-count] [-pprof file] [-pprofrate n] [-profile kind] [cmd [arg ...]]`
 
 // optFlag is a flag that may be given alone (-s) or with a value (-s=file).
 type optFlag struct {
@@ -78,6 +78,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pprofRate := fs.Int64("pprofrate", 10000, "-pprof samples every N guest instructions; 1 counts each one exactly")
 	prof := fs.String("profile", "", "profile the emulator: cpu, mem, block, mutex or trace")
 	user := fs.String("u", "", "user name the program sees")
+	interactive := fs.Bool("i", false, "run the name space's /bin/rc interactively (the default with no command)")
 	var setEnv, unsetEnv listFlag
 	fs.Var(&setEnv, "E", "set NAME=VALUE in /env (repeatable)")
 	fs.Var(&unsetEnv, "U", "remove NAME from /env (repeatable)")
@@ -90,9 +91,11 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	args := fs.Args()
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, usage)
-		return 2
+	shell := *interactive || len(args) == 0
+	if shell {
+		// As a Plan 9 terminal starts: the shell, interactive, with
+		// whatever arguments follow.
+		args = append([]string{"/bin/rc", "-i"}, args...)
 	}
 	switch *prof {
 	case "":
@@ -161,6 +164,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		cfg.Root = abs
 		cfg.Confine = true
+		cfg.Term = filepath.VolumeName(abs) + string(filepath.Separator)
 	}
 	cfg.Dot = dotIn(cfg.Root)
 	env := sys9.DefaultEnv(cfg.User, cfg.Sysname)
@@ -233,6 +237,9 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	p, err := k.Start(cmd, args)
 	if err != nil {
 		fmt.Fprintf(stderr, "9emu: %s\n", startError(cmd, err))
+		if shell {
+			fmt.Fprintf(stderr, "9emu: name a command, or give -r a Plan 9 tree with rc in /$cputype/bin or /rc/bin\n%s\n", usage)
+		}
 		return 1
 	}
 	sigs := make(chan os.Signal, 4)
