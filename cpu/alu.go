@@ -42,6 +42,16 @@ func lowerALU2(op int) lowerFn {
 			return true
 		}
 		l.in.fn = alu2[op][form][sizeIndex(size)]
+		switch {
+		case op == aluCmp && form == formRR:
+			l.in.aux2 = fuseCmpRR
+		case op == aluCmp && form == formRI:
+			l.in.aux2 = fuseCmpRI
+		case op == aluTest && form == formRR:
+			l.in.aux2 = fuseTestRR
+		case op == aluTest && form == formRI:
+			l.in.aux2 = fuseTestRI
+		}
 		if op == aluXor && form == formRR && l.in.d == l.in.s {
 			l.in.fn = xorSelf[sizeIndex(size)]
 		}

@@ -23,6 +23,10 @@ type block struct {
 	insts []inst
 	cc    *codeCache
 
+	// fused, if set, does the last two instructions (a comparison and a
+	// conditional branch) in one handler; see fuse.go.
+	fused *inst
+
 	// next caches the blocks that followed this one: [0] at end (fall
 	// through), [1] elsewhere (a taken branch, call or return). Only
 	// blocks of the same segment are chained, so a chain never outlives
@@ -184,5 +188,8 @@ func (c *CPU) decodeBlock(pc uint64) *block {
 		b.end = uint64(uint32(b.end))
 	}
 	b.insts = b.insts[:len(b.insts):len(b.insts)]
+	if n := len(b.insts); n >= 2 {
+		b.fused = fuse(&b.insts[n-2], &b.insts[n-1])
+	}
 	return b
 }

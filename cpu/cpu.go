@@ -203,7 +203,14 @@ func (c *CPU) Run(budget int) (exit Exit) {
 		} else {
 			c.PC = b.end
 		}
-		c.exec(insts)
+		if f := b.fused; f != nil && len(insts) == len(b.insts) {
+			k := len(insts) - 2
+			c.exec(insts[:k])
+			c.ci = k
+			f.fn(c, f)
+		} else {
+			c.exec(insts)
+		}
 		c.Count += uint64(len(insts))
 		budget -= len(insts)
 		if c.exit != ExitNone {
