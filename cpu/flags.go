@@ -326,8 +326,27 @@ const (
 func (c *CPU) cond(cc uint8) bool {
 	if c.lz == lzSub {
 		d, s := c.ldst, c.lsrc
-		if r, ok := subCond(cc, d, s, sext(d, c.lsz), sext(s, c.lsz)); ok {
-			return r
+		switch cc {
+		case ccB:
+			return d < s
+		case ccAE:
+			return d >= s
+		case ccE:
+			return d == s
+		case ccNE:
+			return d != s
+		case ccBE:
+			return d <= s
+		case ccA:
+			return d > s
+		case ccL:
+			return sext(d, c.lsz) < sext(s, c.lsz)
+		case ccGE:
+			return sext(d, c.lsz) >= sext(s, c.lsz)
+		case ccLE:
+			return sext(d, c.lsz) <= sext(s, c.lsz)
+		case ccG:
+			return sext(d, c.lsz) > sext(s, c.lsz)
 		}
 	}
 	var r bool

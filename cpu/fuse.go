@@ -5,8 +5,8 @@ import "golang.org/x/arch/x86/x86asm"
 // Compare-and-branch fusion. A block that ends in CMP or TEST of a
 // register with a register or an immediate, followed by Jcc, also gets
 // one handler that does both (block.fused): the comparison's flags are
-// recorded as CMP or TEST would record them, and the branch is decided
-// from the operands at hand instead of from the flag record. Run uses it
+// recorded as CMP or TEST would record them and the branch decided at
+// once, which saves a dispatch per loop iteration. Run uses it
 // when it runs the whole block; the two instructions stay in the block
 // as they are for budgets that stop between them, for stepping and for
 // fault positions, and the instruction count is the same either way.
@@ -51,35 +51,6 @@ func isJcc(op x86asm.Op) bool {
 	return false
 }
 
-// subCond decides condition cc after the subtraction d - s from the
-// operands, given zero-extended (d, s) and sign-extended (sd, ss); ok is
-// false for the conditions that need the flags themselves (O, S, P).
-func subCond(cc uint8, d, s uint64, sd, ss int64) (r, ok bool) {
-	switch cc {
-	case ccB:
-		return d < s, true
-	case ccAE:
-		return d >= s, true
-	case ccE:
-		return d == s, true
-	case ccNE:
-		return d != s, true
-	case ccBE:
-		return d <= s, true
-	case ccA:
-		return d > s, true
-	case ccL:
-		return sd < ss, true
-	case ccGE:
-		return sd >= ss, true
-	case ccLE:
-		return sd <= ss, true
-	case ccG:
-		return sd > ss, true
-	}
-	return false, false
-}
-
 // logicCond decides condition cc after a logical operation whose result,
 // sign-extended, is r: CF and OF are clear.
 func logicCond(c *CPU, cc uint8, r int64) bool {
@@ -107,7 +78,7 @@ func logicCond(c *CPU, cc uint8, r int64) bool {
 func cmp32RRJcc(c *CPU, in *inst) {
 	d, s := uint32(c.R[in.d&15]), uint32(c.R[in.s&15])
 	c.setLazy(lzSub, 4, uint64(d), uint64(s), uint64(d-s))
-	if r, ok := subCond(in.aux, uint64(d), uint64(s), int64(int32(d)), int64(int32(s))); r || !ok && c.cond(in.aux) {
+	if c.cond(in.aux) {
 		c.PC = in.disp
 	}
 }
@@ -115,7 +86,7 @@ func cmp32RRJcc(c *CPU, in *inst) {
 func cmp64RRJcc(c *CPU, in *inst) {
 	d, s := c.R[in.d&15], c.R[in.s&15]
 	c.setLazy(lzSub, 8, d, s, d-s)
-	if r, ok := subCond(in.aux, d, s, int64(d), int64(s)); r || !ok && c.cond(in.aux) {
+	if c.cond(in.aux) {
 		c.PC = in.disp
 	}
 }
@@ -123,7 +94,7 @@ func cmp64RRJcc(c *CPU, in *inst) {
 func cmp32RIJcc(c *CPU, in *inst) {
 	d, s := uint32(c.R[in.d&15]), uint32(in.imm)
 	c.setLazy(lzSub, 4, uint64(d), uint64(s), uint64(d-s))
-	if r, ok := subCond(in.aux, uint64(d), uint64(s), int64(int32(d)), int64(int32(s))); r || !ok && c.cond(in.aux) {
+	if c.cond(in.aux) {
 		c.PC = in.disp
 	}
 }
@@ -131,7 +102,7 @@ func cmp32RIJcc(c *CPU, in *inst) {
 func cmp64RIJcc(c *CPU, in *inst) {
 	d, s := c.R[in.d&15], in.imm
 	c.setLazy(lzSub, 8, d, s, d-s)
-	if r, ok := subCond(in.aux, d, s, int64(d), int64(s)); r || !ok && c.cond(in.aux) {
+	if c.cond(in.aux) {
 		c.PC = in.disp
 	}
 }

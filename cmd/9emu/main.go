@@ -329,8 +329,12 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 
 // exitCode maps a Plan 9 exit string to a host status: 0 for "", the
 // number for a decimal 1..255 (Go's os.Exit(n) sends one), 1 otherwise.
+//
+// "main" is what libc's start-up code passes to exits when a C program's
+// main returns instead of calling exits: the C idiom for success, so it
+// exits 0 as it would from a C program on the host.
 func exitCode(status string) int {
-	if status == "" {
+	if status == "" || status == "main" {
 		return 0
 	}
 	if n, err := strconv.Atoi(status); err == nil && n >= 1 && n <= 255 {
