@@ -185,6 +185,11 @@ func (p *Proc) exits(msg string) {
 	if p.mem != nil {
 		p.mem.Release()
 	}
+	if p.cpu != nil {
+		// Its TLB would keep the pages alive for as long as anyone
+		// (a parent, a Watcher) holds on to the Proc.
+		p.cpu.Flush()
+	}
 	p.exitMsg = msg
 	if par := p.parent; par != nil && !p.nowait {
 		w := waitmsg{pid: p.pid, rtime: uint32(time.Since(p.start).Milliseconds()), msg: msg}
