@@ -1,7 +1,8 @@
 package sys9
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,13 +62,8 @@ func (d *srvDev) Stat(p *Proc, c *Chan) (Dir, error) {
 func (d *srvDev) List(p *Proc, c *Chan) ([]Dir, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	names := make([]string, 0, len(d.srv))
-	for n := range d.srv {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var l []Dir
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(d.srv)) {
 		l = append(l, devDir(d, c, n, d.qid(n), 0666, 0, p))
 	}
 	return l, nil

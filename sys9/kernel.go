@@ -315,11 +315,7 @@ func (p *Proc) bindDev(d *hostDev, dst string, flag int) error {
 	if err != nil {
 		return err
 	}
-	old, err := p.namec(dst)
-	if err != nil {
-		return err
-	}
-	return p.pgrp.bind(newc, old, flag, "#M", dst)
+	return p.bindOn(newc, "#M", dst, flag)
 }
 
 // bindNames binds the file named src onto the one named dst.
@@ -328,6 +324,11 @@ func (p *Proc) bindNames(src, dst string, flag int) error {
 	if err != nil {
 		return err
 	}
+	return p.bindOn(newc, src, dst, flag)
+}
+
+// bindOn binds newc, known as src, onto the file named dst.
+func (p *Proc) bindOn(newc *Chan, src, dst string, flag int) error {
 	old, err := p.namec(dst)
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,13 +63,8 @@ func (ct *counter) report(w io.Writer, procs []*pstate) {
 	}
 	fmt.Fprintf(&b, "count: total: %d instructions, %d system calls, %d process%s\n", total, nsys, n, plural)
 	ct.mu.Lock()
-	names := make([]string, 0, len(ct.sys))
-	for name := range ct.sys {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	var l []string
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(ct.sys)) {
 		l = append(l, fmt.Sprintf("%s %d", name, ct.sys[name]))
 	}
 	ct.mu.Unlock()
