@@ -43,6 +43,8 @@ type debugger struct {
 	procs    []*pstate // every process seen, in order of start
 	stopped  bool
 	detached bool // the command input has ended: no more stops
+	busy     bool // a command has been read and is being carried out
+	pendInt  bool // an interrupt came while busy: it applies once the program runs
 	begun    bool // the first process has made its first stop
 	firstPid int
 	first    *pstate
@@ -341,6 +343,18 @@ func (d *debugger) interrupt() {
 	if d.detached {
 		return
 	}
+	if d.stopped {
+		// At the prompt an interrupt means nothing; after a command that
+		// resumes the program has been read, it is meant for the
+		// program that command lets go.
+		d.pendInt = d.busy
+		return
+	}
+	d.interruptLocked()
+}
+
+// interruptLocked stops the program for interrupt.
+func (d *debugger) interruptLocked() {
 	d.stopped = true
 	for _, q := range d.procs {
 		if q.parked || q.insys {
@@ -374,7 +388,22 @@ func (d *debugger) resume(all bool, steps int) int {
 	}
 	d.m.gen.Add(1) // breakpoints may have changed
 	d.cond.Broadcast()
-	return d.seq
+	seq := d.seq
+	if all && d.pendInt {
+		d.pendInt = false
+		d.interruptLocked()
+	}
+	return seq
+}
+
+// setBusy marks the time from reading a command to finishing it.
+func (d *debugger) setBusy(b bool) {
+	d.mu.Lock()
+	d.busy = b
+	if !b {
+		d.pendInt = false
+	}
+	d.mu.Unlock()
 }
 
 // detach ends the session: no more stops, every process runs on.
@@ -415,6 +444,7 @@ func (d *debugger) session() {
 				return
 			}
 			res := d.command(line)
+			d.setBusy(false)
 			if res.quit {
 				d.detach()
 				d.m.k.Shutdown()
@@ -490,6 +520,7 @@ func (d *debugger) readCommand() (string, bool) {
 		return "", false
 	}
 	line = strings.TrimRight(line, "\r\n")
+	d.setBusy(true)
 	if d.echo {
 		io.WriteString(d.out, "(9emu) "+line+"\n")
 	}
