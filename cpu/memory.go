@@ -107,6 +107,20 @@ func (c *CPU) rd16(a uint64) uint16 {
 	if o := a & mem.PageMask; e.tag == a>>mem.PageShift && o <= mem.PageSize-2 {
 		return binary.LittleEndian.Uint16(e.page[o : o+2])
 	}
+	return c.rd16Slow(a)
+}
+
+// rd16Slow fills the TLB for an access within one page and makes it
+// with one host load, as the fast path does: an aligned access must not
+// be torn, or another thread could see half of a store (the Go runtime's
+// atomic loads and stores are plain MOVs). Only an access that crosses
+// pages goes byte by byte.
+//
+//go:norace
+func (c *CPU) rd16Slow(a uint64) uint16 {
+	if o := a & mem.PageMask; o <= mem.PageSize-2 {
+		return binary.LittleEndian.Uint16(c.rpage(a)[o : o+2])
+	}
 	var b [2]byte
 	c.rbytes(a, b[:])
 	return binary.LittleEndian.Uint16(b[:])
@@ -118,6 +132,20 @@ func (c *CPU) rd32(a uint64) uint32 {
 	if o := a & mem.PageMask; e.tag == a>>mem.PageShift && o <= mem.PageSize-4 {
 		return binary.LittleEndian.Uint32(e.page[o : o+4])
 	}
+	return c.rd32Slow(a)
+}
+
+// rd32Slow fills the TLB for an access within one page and makes it
+// with one host load, as the fast path does: an aligned access must not
+// be torn, or another thread could see half of a store (the Go runtime's
+// atomic loads and stores are plain MOVs). Only an access that crosses
+// pages goes byte by byte.
+//
+//go:norace
+func (c *CPU) rd32Slow(a uint64) uint32 {
+	if o := a & mem.PageMask; o <= mem.PageSize-4 {
+		return binary.LittleEndian.Uint32(c.rpage(a)[o : o+4])
+	}
 	var b [4]byte
 	c.rbytes(a, b[:])
 	return binary.LittleEndian.Uint32(b[:])
@@ -128,6 +156,20 @@ func (c *CPU) rd64(a uint64) uint64 {
 	e := &c.rtlb[tlbIndex(a)]
 	if o := a & mem.PageMask; e.tag == a>>mem.PageShift && o <= mem.PageSize-8 {
 		return binary.LittleEndian.Uint64(e.page[o : o+8])
+	}
+	return c.rd64Slow(a)
+}
+
+// rd64Slow fills the TLB for an access within one page and makes it
+// with one host load, as the fast path does: an aligned access must not
+// be torn, or another thread could see half of a store (the Go runtime's
+// atomic loads and stores are plain MOVs). Only an access that crosses
+// pages goes byte by byte.
+//
+//go:norace
+func (c *CPU) rd64Slow(a uint64) uint64 {
+	if o := a & mem.PageMask; o <= mem.PageSize-8 {
+		return binary.LittleEndian.Uint64(c.rpage(a)[o : o+8])
 	}
 	var b [8]byte
 	c.rbytes(a, b[:])
@@ -156,6 +198,17 @@ func (c *CPU) wr16(a uint64, v uint16) {
 		binary.LittleEndian.PutUint16(e.page[o:o+2], v)
 		return
 	}
+	c.wr16Slow(a, v)
+}
+
+// wr16Slow is rd16Slow's counterpart for stores.
+//
+//go:norace
+func (c *CPU) wr16Slow(a uint64, v uint16) {
+	if o := a & mem.PageMask; o <= mem.PageSize-2 {
+		binary.LittleEndian.PutUint16(c.wpage(a)[o:o+2], v)
+		return
+	}
 	var b [2]byte
 	binary.LittleEndian.PutUint16(b[:], v)
 	c.wbytes(a, b[:])
@@ -168,6 +221,17 @@ func (c *CPU) wr32(a uint64, v uint32) {
 		binary.LittleEndian.PutUint32(e.page[o:o+4], v)
 		return
 	}
+	c.wr32Slow(a, v)
+}
+
+// wr32Slow is rd32Slow's counterpart for stores.
+//
+//go:norace
+func (c *CPU) wr32Slow(a uint64, v uint32) {
+	if o := a & mem.PageMask; o <= mem.PageSize-4 {
+		binary.LittleEndian.PutUint32(c.wpage(a)[o:o+4], v)
+		return
+	}
 	var b [4]byte
 	binary.LittleEndian.PutUint32(b[:], v)
 	c.wbytes(a, b[:])
@@ -178,6 +242,17 @@ func (c *CPU) wr64(a uint64, v uint64) {
 	e := &c.wtlb[tlbIndex(a)]
 	if o := a & mem.PageMask; e.tag == a>>mem.PageShift && o <= mem.PageSize-8 {
 		binary.LittleEndian.PutUint64(e.page[o:o+8], v)
+		return
+	}
+	c.wr64Slow(a, v)
+}
+
+// wr64Slow is rd64Slow's counterpart for stores.
+//
+//go:norace
+func (c *CPU) wr64Slow(a uint64, v uint64) {
+	if o := a & mem.PageMask; o <= mem.PageSize-8 {
+		binary.LittleEndian.PutUint64(c.wpage(a)[o:o+8], v)
 		return
 	}
 	var b [8]byte
