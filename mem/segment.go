@@ -194,6 +194,9 @@ func (s *Segment) setTop(top Addr) {
 func (s *Segment) Load(a Addr, b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.pages == nil {
+		return fmt.Errorf("mem: load into a freed segment")
+	}
 	if a < s.base || a+Addr(len(b)) > s.top || a+Addr(len(b)) < a {
 		return fmt.Errorf("mem: load of %d bytes at %#x outside segment %#x-%#x", len(b), a, s.base, s.top)
 	}
@@ -238,7 +241,7 @@ func (s *Segment) pageLocked(a Addr, write bool) (p *page, copied bool) {
 func (s *Segment) copyPage(a Addr, b *[PageSize]byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if a < s.base || a >= s.top {
+	if a < s.base || a >= s.top || s.pages == nil {
 		return
 	}
 	i := (a - s.base) >> PageShift
@@ -320,17 +323,31 @@ func (s *Segment) release() {
 	s.freeLocked()
 }
 
-// freeLocked drops all the pages and the lazy link. s.mu is held.
+// freeLocked drops all the pages, the page table and the lazy link: the
+// segment is mapped nowhere and nothing copies from it any more. Its
+// bounds stay, for whoever still looks at it (a record of an ended
+// process), and it has no pages. s.mu is held.
 func (s *Segment) freeLocked() {
 	s.dead = false
-	for i, p := range s.pages {
+	for _, p := range s.pages {
 		if p != nil {
 			recycle(p)
-			s.pages[i] = nil
 		}
 	}
+	s.pages = nil
 	if s.lazy != nil {
 		s.unlinkLocked()
+	}
+}
+
+// revive gives a segment whose pages were freed (its last user went) an
+// empty page table again, for a space that maps it anew: its pages read
+// as zeros.
+func (s *Segment) revive() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pages == nil {
+		s.pages = make([]*page, (s.top-s.base)>>PageShift)
 	}
 }
 
@@ -370,6 +387,9 @@ func (s *Segment) Dup() *Segment {
 func (s *Segment) Free(a, n Addr) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.pages == nil {
+		return // freed
+	}
 	end := a + n
 	if end < a {
 		end = ^Addr(0) // the range runs off the top of the address space

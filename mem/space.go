@@ -119,6 +119,7 @@ func (s *Space) Attach(g *Segment) error {
 		}
 		return 0
 	})
+	g.revive()
 	s.segs.Store(&n)
 	g.users.Add(1)
 	return nil
@@ -226,7 +227,7 @@ func (s *Space) Fork(share func(*Segment) bool) *Space {
 func (s *Space) Lookup(a Addr, acc Access) (*[PageSize]byte, Access, *Fault) {
 	for _, g := range *s.segs.Load() {
 		g.mu.Lock()
-		if a < g.base || a >= g.top {
+		if a < g.base || a >= g.top || g.pages == nil { // nil: freed
 			g.mu.Unlock()
 			continue
 		}
@@ -256,7 +257,7 @@ func (s *Space) Lookup(a Addr, acc Access) (*[PageSize]byte, Access, *Fault) {
 func (s *Space) Untouched(a Addr) bool {
 	for _, g := range *s.segs.Load() {
 		g.mu.Lock()
-		if a < g.base || a >= g.top {
+		if a < g.base || a >= g.top || g.pages == nil { // nil: freed
 			g.mu.Unlock()
 			continue
 		}

@@ -190,6 +190,7 @@ func (p *Proc) exits(msg string) {
 		// (a parent, a Watcher) holds on to the Proc.
 		p.cpu.Flush()
 	}
+	p.iobuf = nil // the process's own goroutine is the only user
 	p.exitMsg = msg
 	if par := p.parent; par != nil && !p.nowait {
 		w := waitmsg{pid: p.pid, rtime: uint32(time.Since(p.start).Milliseconds()), msg: msg}
