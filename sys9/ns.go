@@ -233,30 +233,56 @@ func (p *Proc) namec(name string) (*Chan, error) {
 			return nil, err
 		}
 		prefix = name[:1+n] + spec
-		rest = cleanname("/" + rest)
 		c.Name = prefix
 	} else {
 		full := name
 		if name[0] != '/' {
 			full = p.dot() + "/" + name
 		}
-		rest = cleanname(full)
+		rest = full
 		c = g.root.clone()
 		c.Name = "/"
 	}
-	c = g.domount(c)
-	if rest == "/" {
-		return c, nil
-	}
-	path := prefix
-	for _, e := range strings.Split(rest[1:], "/") {
-		path += "/" + e
+	return p.walkName(g, g.domount(c), prefix, rest)
+}
+
+// walkName walks c along the elements of rest, as Plan 9's walk does:
+// empty and "." elements are skipped; ".." goes back to the channel the
+// walk came from (lexically, so a mount point's parent is the directory
+// it is in) but only from a directory; and a name that ends in "/" or
+// "/." must name a directory. So "file/" and "file/.." fail with "not a
+// directory", where cleaning the name first would have found file.
+func (p *Proc) walkName(g *Pgrp, c *Chan, prefix, rest string) (*Chan, error) {
+	stack := []*Chan{c} // the channels walked to; c is the last
+	names := []string{prefix}
+	mustBeDir := false
+	for e := range strings.SplitSeq(rest, "/") {
+		mustBeDir = e == "" || e == "."
+		switch e {
+		case "", ".":
+			continue
+		case "..":
+			if !c.isDir() {
+				return nil, Enotdir
+			}
+			if len(stack) > 1 {
+				stack, names = stack[:len(stack)-1], names[:len(names)-1]
+				c = stack[len(stack)-1]
+			}
+			mustBeDir = true
+			continue
+		}
 		n, err := p.walk1(c, e)
 		if err != nil {
 			return nil, err
 		}
+		path := names[len(names)-1] + "/" + e
 		n.Name = path
 		c = g.domount(n)
+		stack, names = append(stack, c), append(names, path)
+	}
+	if mustBeDir && !c.isDir() {
+		return nil, Enotdir
 	}
 	return c, nil
 }

@@ -152,3 +152,36 @@ func TestBind(t *testing.T) {
 		})
 	}
 }
+
+// Names are walked element by element, as Plan 9 does: a name that ends
+// in "/" or "/." must be a directory, ".." only leaves a directory, and
+// an element before ".." must exist (Go's path/filepath relies on the
+// first two).
+func TestWalkTrailingSlash(t *testing.T) {
+	for _, arch := range arches {
+		t.Run(arch.String(), func(t *testing.T) {
+			root := t.TempDir()
+			os.WriteFile(filepath.Join(root, "f"), []byte("f"), 0o644)
+			os.Mkdir(filepath.Join(root, "d"), 0o755)
+			tp := newTP(t, arch, tpOpts{confine: true, root: root})
+			for _, c := range []struct {
+				name string
+				err  string // "" for success
+			}{
+				{"/f", ""}, {"/f/", string(Enotdir)}, {"/f//", string(Enotdir)}, {"/f/.", string(Enotdir)},
+				{"/f//.", string(Enotdir)}, {"/f/..", string(Enotdir)}, {"/f//..", string(Enotdir)}, {"/f/./", string(Enotdir)},
+				{"/d/", ""}, {"/d/.", ""}, {"/d/..", ""}, {"/d/../f", ""}, {"//d//./../f", ""}, {"/../../f", ""},
+				{"/none/..", string(Enonexist)}, {"/f/x", string(Enotdir)}, {"#c/cons/", string(Enotdir)}, {"#c/./cons", ""},
+			} {
+				tp.fill()
+				r := tp.call(42, tp.str(c.name), tp.scratch, winSize)
+				switch {
+				case c.err == "" && r.ret < 0:
+					t.Errorf("stat %s: %s", c.name, r.err)
+				case c.err != "" && (r.ret != -1 || r.err != c.err):
+					t.Errorf("stat %s = %d %q, want %q", c.name, r.ret, r.err, c.err)
+				}
+			}
+		})
+	}
+}
