@@ -21,6 +21,7 @@ type hostDev struct {
 	k    *Kernel
 	root *os.Root
 	uid  int
+	gids map[int]bool // the host groups 9emu runs in
 
 	mu    sync.Mutex
 	names map[int]string // host uid/gid -> name
@@ -37,7 +38,34 @@ func newHostDev(k *Kernel, dir string) (*hostDev, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &hostDev{k: k, root: r, uid: os.Getuid(), names: map[int]string{}}, nil
+	gids := map[int]bool{os.Getegid(): true}
+	if l, err := os.Getgroups(); err == nil {
+		for _, g := range l {
+			gids[g] = true
+		}
+	}
+	return &hostDev{k: k, root: r, uid: os.Geteuid(), gids: gids, names: map[int]string{}}, nil
+}
+
+// permits reports whether the user may access fi as want asks (DMREAD,
+// DMWRITE, DMEXEC), by the owner, group or other bits of its mode as a
+// Plan 9 file server decides: there is no superuser, so a file whose
+// owner has no write permission cannot be written even when 9emu runs
+// as the host's root. The host checks again as it opens. Where the host
+// does not tell owners, it alone decides.
+func (d *hostDev) permits(fi fs.FileInfo, want uint32) bool {
+	uid, gid := ownerOf(fi)
+	if uid < 0 {
+		return true
+	}
+	perm := uint32(fi.Mode().Perm())
+	switch {
+	case uid == d.uid:
+		perm >>= 6
+	case d.gids[gid]:
+		perm >>= 3
+	}
+	return perm&want == want
 }
 
 func (d *hostDev) Char() rune   { return 'M' }
@@ -203,6 +231,20 @@ func hostFlags(mode int) int {
 
 func (d *hostDev) Open(p *Proc, c *Chan, mode int) (*Chan, error) {
 	h := hf(c)
+	fi, err := d.stat(h.rel)
+	if err != nil {
+		return nil, err
+	}
+	want, err := openAccess(mode)
+	if err != nil {
+		return nil, err
+	}
+	if mode&3 == OEXEC {
+		want = want&^DMREAD | DMEXEC // executing needs x, as file servers check
+	}
+	if !d.permits(fi, want) {
+		return nil, Eperm
+	}
 	f, err := d.root.OpenFile(h.rel, hostFlags(mode), 0)
 	if err != nil {
 		return nil, hostErr(err)
@@ -217,6 +259,9 @@ func (d *hostDev) Create(p *Proc, c *Chan, name string, mode int, perm uint32) e
 	dfi, err := d.stat(h.rel)
 	if err != nil {
 		return err
+	}
+	if !d.permits(dfi, DMWRITE) {
+		return Eperm
 	}
 	dirperm := uint32(dfi.Mode().Perm())
 	if perm&DMDIR != 0 {
@@ -283,6 +328,9 @@ func (d *hostDev) Close(c *Chan) {
 func (d *hostDev) Remove(p *Proc, c *Chan) error {
 	h := hf(c)
 	if h.rel == "." {
+		return Eperm
+	}
+	if dfi, err := d.stat(path.Dir(h.rel)); err == nil && !d.permits(dfi, DMWRITE) {
 		return Eperm
 	}
 	return hostErr(d.root.Remove(h.rel))

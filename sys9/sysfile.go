@@ -3,6 +3,7 @@ package sys9
 import (
 	"encoding/binary"
 	"io"
+	"strings"
 )
 
 // fdChan returns a new reference to the Chan behind fd.
@@ -87,6 +88,9 @@ func (p *Proc) create(name string, mode int, perm uint32) (*Chan, error) {
 	full := name
 	if name[0] != '/' && name[0] != '#' {
 		full = p.dot() + "/" + name
+	}
+	if strings.HasSuffix(name, "/") && perm&DMDIR == 0 {
+		return nil, Enotdir // "f/" names a directory
 	}
 	full = cleanname(full)
 	dir, elem := splitLast(full)

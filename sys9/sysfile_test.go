@@ -11,6 +11,12 @@ func fileFixture(tp *tproc) {
 	tp.hostFile("f", "0123456789", 0644)
 	tp.hostFile("d/g", "x", 0644)
 	tp.hostFile("ro", "r", 0444)
+	tp.hostFile("x", "#!/bin/rc", 0755)
+	tp.hostFile("rodir/h", "h", 0644)
+	os.Chmod(filepath.Join(tp.root, "rodir"), 0555)
+	// Registered after TempDir's, so it runs before: the host must let
+	// the cleanup remove rodir/h.
+	tp.t.Cleanup(func() { os.Chmod(filepath.Join(tp.root, "rodir"), 0755) })
 	os.Mkdir(filepath.Join(tp.root, "d2"), 0750)
 	os.Chmod(filepath.Join(tp.root, "d2"), 0750)
 	os.Mkdir(filepath.Join(tp.root, "empty"), 0755)
@@ -67,7 +73,10 @@ func TestOpen(t *testing.T) {
 				}
 			}},
 		{name: "rdwr", call: consts(sarg("/f"), ORDWR), ret: 3},
-		{name: "exec", call: consts(sarg("/f"), OEXEC), ret: 3, trace: `open("/f", OEXEC) = 3`},
+		{name: "exec", call: consts(sarg("/x"), OEXEC), ret: 3, trace: `open("/x", OEXEC) = 3`},
+		// Permissions are Plan 9's, whoever 9emu runs as on the host.
+		{name: "exec without x", call: consts(sarg("/f"), OEXEC), ret: -1, err: string(Eperm)},
+		{name: "trunc read-only", call: consts(sarg("/ro"), OREAD|OTRUNC), ret: -1, err: string(Eperm)},
 		{name: "relative", call: consts(sarg("f"), OREAD), ret: 3},
 		{name: "dotdot", call: consts(sarg("/d/../f"), OREAD), ret: 3},
 		{name: "dotdot above root", call: consts(sarg("/../../f"), OREAD), ret: 3},
@@ -115,7 +124,7 @@ func TestOpen(t *testing.T) {
 		{name: "dir read", call: consts(sarg("/d"), OREAD), ret: 3},
 		{name: "dir write", call: consts(sarg("/d"), OWRITE), ret: -1, err: string(Eisdir)},
 		{name: "dir rdwr", call: consts(sarg("/d"), ORDWR), ret: -1, err: string(Eisdir)},
-		{name: "permission", call: consts(sarg("/ro"), OWRITE), ret: -1, err: string(Eperm), skip: asRoot},
+		{name: "permission", call: consts(sarg("/ro"), OWRITE), ret: -1, err: string(Eperm)},
 		{name: "device", call: consts(sarg("#c/null"), OWRITE), ret: 3, trace: `open("#c/null", OWRITE) = 3`},
 		{name: "unknown device", call: consts(sarg("#Z/x"), OREAD), ret: -1, err: string(Ebadsharp)},
 		{name: "bad name pointer", call: consts(badp{}, OREAD), ret: -1, err: string(Ebadarg),
@@ -132,6 +141,8 @@ func TestOpen(t *testing.T) {
 
 func TestCreate(t *testing.T) {
 	runCases(t, 22, fileFixture, []sysCase{
+		{name: "in a read-only directory", call: consts(sarg("/rodir/new"), ORDWR, 0644), ret: -1, err: string(Eperm)},
+		{name: "trailing slash", call: consts(sarg("/new/"), ORDWR, 0644), ret: -1, err: string(Enotdir)},
 		{name: "new in root", call: consts(sarg("/new"), ORDWR, 0644), ret: 3,
 			trace: `create("/new", ORDWR, 0644) = 3`, check: hostContent("", "new")},
 		{name: "new relative in root", call: consts(sarg("new"), OWRITE, 0644), ret: 3, check: hostContent("", "new")},

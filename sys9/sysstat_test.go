@@ -249,6 +249,7 @@ func TestFwstat(t *testing.T) {
 
 func TestRemove(t *testing.T) {
 	runCases(t, 25, fileFixture, []sysCase{
+		{name: "in a read-only directory", call: consts(sarg("/rodir/h")), ret: -1, err: string(Eperm)},
 		{name: "file", call: consts(sarg("/f")), ret: 0, trace: `remove("/f") = 0`, check: hostGone("f")},
 		{name: "relative", call: consts(sarg("d/g")), ret: 0, check: hostGone("d/g")},
 		{name: "empty dir", call: consts(sarg("/empty")), ret: 0, check: hostGone("empty")},

@@ -3,7 +3,6 @@ package sys9
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -143,14 +142,5 @@ func le32(v uint32) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16),
 func le64(v uint64) []byte { return append(le32(uint32(v)), le32(uint32(v>>32))...) }
 
 func cat(b ...[]byte) []byte { return bytes.Join(b, nil) }
-
-// asRoot skips rows about host permissions when the tests run as root,
-// whom the host does not refuse.
-func asRoot(aout.Arch) string {
-	if os.Geteuid() == 0 {
-		return "running as root: the host grants every permission"
-	}
-	return ""
-}
 
 const badAddrNote = "sys: bad address in syscall"
