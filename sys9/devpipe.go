@@ -178,7 +178,9 @@ func (d *pipeDev) Read(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 
 // Write queues b for the other end in units of at most pipeAtomic bytes,
 // waiting for room. Writing with no reader fails and posts the note "sys:
-// write on closed pipe".
+// write on closed pipe". As on Plan 9, a write that fails part way (the
+// reader went, a note came) fails as a whole: what was queued stays
+// queued, and the caller sees -1 and the error, never a short count.
 func (d *pipeDev) Write(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 	pe := pend(c)
 	pp := pe.p
@@ -194,9 +196,6 @@ func (d *pipeDev) Write(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 			if pp.refs[other] == 0 {
 				pp.mu.Unlock()
 				p.postnote("sys: write on closed pipe", noteUser, false)
-				if done > 0 {
-					return done, nil
-				}
 				return 0, Ehungup
 			}
 			q := &pp.q[other]
@@ -210,9 +209,6 @@ func (d *pipeDev) Write(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 			wait := pp.wake
 			pp.mu.Unlock()
 			if err := p.block(wait, "Write"); err != nil {
-				if done > 0 {
-					return done, nil
-				}
 				return 0, err
 			}
 		}

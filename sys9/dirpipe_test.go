@@ -213,6 +213,25 @@ func TestPipeWriteClosed(t *testing.T) {
 	}
 }
 
+// A write that cannot finish fails as a whole, as on Plan 9: the pieces
+// that fit stay queued, and the writer sees -1, not a short count (Go's
+// os/exec tells a reader that went away by the error).
+func TestPipeWriteFailsWhole(t *testing.T) {
+	for _, arch := range arches {
+		t.Run(arch.String(), func(t *testing.T) {
+			tp := newTP(t, arch, tpOpts{})
+			tp.call(21, tp.scratch+2048)
+			n := pipeBuf + pipeAtomic
+			tp.put(tp.scratch+4096, make([]byte, n))
+			// The note is there before the write has to wait for room.
+			tp.p.postnote("interrupt", noteUser, false)
+			r := tp.call(51, 4, tp.scratch+4096, n, -1)
+			tp.fails("interrupted write", r, string(Eintr))
+			tp.ok("what fitted", tp.call(50, 3, tp.scratch+4096, n, -1), pipeAtomic)
+		})
+	}
+}
+
 // A symbolic link in the root tree cannot lead out of it.
 func TestConfinement(t *testing.T) {
 	outside := t.TempDir()
