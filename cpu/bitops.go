@@ -10,6 +10,7 @@ func init() {
 	register(lowerBT, x86asm.BT, x86asm.BTS, x86asm.BTR, x86asm.BTC)
 	register(lowerBitScan, x86asm.BSF, x86asm.BSR, x86asm.TZCNT, x86asm.LZCNT, x86asm.POPCNT)
 	register(lowerBSWAP, x86asm.BSWAP)
+	register(lowerMOVBE, x86asm.MOVBE)
 	register(lowerXADD, x86asm.XADD)
 	register(lowerCMPXCHG, x86asm.CMPXCHG)
 	register(lowerCMPXCHG8B, x86asm.CMPXCHG8B, x86asm.CMPXCHG16B)
@@ -246,6 +247,51 @@ func lowerBSWAP(l *lw) bool {
 		}
 	}
 	return true
+}
+
+// MOVBE r, m and MOVBE m, r: a load or a store with the bytes reversed.
+// There is no register-to-register form, and a REP (F3) prefix raises #UD
+// (SDM MOVBE; x86asm decodes it as MOVBE all the same).
+func lowerMOVBE(l *lw) bool {
+	for _, p := range l.x.Prefix {
+		if p == 0 {
+			break
+		}
+		if p&0xff == x86asm.PrefixREP {
+			l.in.fn = opInvalid
+			return true
+		}
+	}
+	if d, size, ok := l.reg(0); ok {
+		if size == 1 || !l.mem(1) {
+			return false
+		}
+		l.in.d, l.in.size = d, size
+		l.in.fn = func(c *CPU, in *inst) {
+			c.setR(in.d, in.size, bswapN(c.rdN(c.ea(in), in.size), in.size))
+		}
+		return true
+	}
+	s, size, ok := l.reg(1)
+	if !ok || size == 1 || !l.mem(0) {
+		return false
+	}
+	l.in.s, l.in.size = s, size
+	l.in.fn = func(c *CPU, in *inst) {
+		c.wrN(c.ea(in), in.size, bswapN(c.getR(in.s, in.size), in.size))
+	}
+	return true
+}
+
+// bswapN reverses the low size bytes of v (2, 4 or 8).
+func bswapN(v uint64, size uint8) uint64 {
+	switch size {
+	case 2:
+		return uint64(bits.ReverseBytes16(uint16(v)))
+	case 4:
+		return uint64(bits.ReverseBytes32(uint32(v)))
+	}
+	return bits.ReverseBytes64(v)
 }
 
 // XADD r/m, r: exchange and add.

@@ -191,7 +191,15 @@ func (c *CPU) lower(x *x86asm.Inst, pc uint64) (in inst, term bool) {
 	l := lw{c: c, x: x, pc: pc}
 	l.in = inst{len: uint8(x.Len), op: uint16(x.Op), base: regZero, idx: regZero}
 	bad := false
-	for _, p := range x.Prefix {
+	prefixes := x.Prefix[:]
+	switch x.Prefix[0] & 0xff {
+	case x86asm.PrefixVEX3Bytes, x86asm.PrefixVEX2Bytes, x86asm.PrefixEVEX:
+		// x86asm keeps the VEX bytes with the prefixes (and decodes VEX
+		// only when nothing precedes it); a payload byte such as F0
+		// is not a LOCK.
+		prefixes = nil
+	}
+	for _, p := range prefixes {
 		if p == 0 {
 			break
 		}
@@ -327,6 +335,13 @@ func (l *lw) setMem(m x86asm.Mem) bool {
 	case 32:
 		in.flags |= iA32
 	case 64:
+	case 0:
+		// x86asm leaves it unset for VEX-encoded instructions, which it
+		// decodes only with no prefix before the VEX, so with no 67: it
+		// is the mode's.
+		if l.c.mode == Mode32 {
+			in.flags |= iA32
+		}
 	default:
 		return false // 16-bit addressing: never used by Plan 9 programs
 	}

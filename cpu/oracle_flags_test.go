@@ -17,6 +17,8 @@ package cpu
 //	BSF BSR                    CF OF SF AF PF; the destination if the
 //	                           source is 0 (Intel; AMD leaves it unchanged)
 //	TZCNT LZCNT                OF SF AF PF
+//	ANDN BLSI BLSMSK BLSR BZHI AF PF
+//	BEXTR                      SF AF PF
 //	BSWAP r16                  the result
 //
 // Every other integer operation defines all the flags it changes. A count of
@@ -43,6 +45,8 @@ package cpu
 //	                           index (1 for a zero source); a zero source
 //	                           leaves all 64 bits of the destination
 //	TZCNT LZCNT                SF = AF = PF = 0, OF unchanged
+//	ANDN BLSI BLSMSK BLSR BZHI AF = 0, PF = parity of the result
+//	BEXTR                      AF = 1, SF = 0, PF = parity of the result
 //	BSWAP r16                  the low 16 bits cleared
 //
 // So on a Zen host the oracle masks nothing and those behaviours stay
@@ -124,6 +128,10 @@ func sdmUndefined(x *x86asm.Inst, st *oracleState) oracleMask {
 		m.flags = cf | of | sf | af | pf
 	case x86asm.TZCNT, x86asm.LZCNT:
 		m.flags = of | sf | af | pf
+	case x86asm.ANDN, x86asm.BLSI, x86asm.BLSMSK, x86asm.BLSR, x86asm.BZHI:
+		m.flags = af | pf
+	case x86asm.BEXTR:
+		m.flags = sf | af | pf
 	case x86asm.BSWAP:
 		if bits == 16 {
 			m.maskDest(x, st) // the SDM: undefined
@@ -256,6 +264,39 @@ func hostFeatures(h oracle) string {
 	return fmt.Sprintf("POPCNT %s, BMI1 (TZCNT) %s, ABM (LZCNT) %s",
 		yes(hostCPUID(h, 1, 0).R[RCX]>>23&1 != 0), yes(hostCPUID(h, 7, 0).R[RBX]>>3&1 != 0),
 		yes(hostCPUID(h, 0x80000001, 0).R[RCX]>>5&1 != 0))
+}
+
+var (
+	hostLacksOnce sync.Once
+	hostLacksOp   map[x86asm.Op]string
+)
+
+// hostLacks names the feature op needs that the host does not advertise
+// ("" if none). Natively such an instruction would raise #UD and end the
+// test process, so the oracle does not run it.
+func hostLacks(h oracle, op x86asm.Op) string {
+	hostLacksOnce.Do(func() {
+		hostLacksOp = map[x86asm.Op]string{}
+		var bmi uint64
+		if hostCPUID(h, 0, 0).R[RAX]&0xffffffff >= 7 {
+			bmi = hostCPUID(h, 7, 0).R[RBX]
+		}
+		if hostCPUID(h, 1, 0).R[RCX]>>22&1 == 0 {
+			hostLacksOp[x86asm.MOVBE] = "host lacks MOVBE"
+		}
+		if bmi>>3&1 == 0 {
+			for _, op := range []x86asm.Op{x86asm.ANDN, x86asm.BEXTR, x86asm.BLSI, x86asm.BLSMSK, x86asm.BLSR} {
+				hostLacksOp[op] = "host lacks BMI1"
+			}
+		}
+		if bmi>>8&1 == 0 {
+			for _, op := range []x86asm.Op{x86asm.BZHI, x86asm.MULX, x86asm.PDEP, x86asm.PEXT,
+				x86asm.RORX, x86asm.SARX, x86asm.SHLX, x86asm.SHRX} {
+				hostLacksOp[op] = "host lacks BMI2"
+			}
+		}
+	})
+	return hostLacksOp[op]
 }
 
 // hostKind asks the host CPU what it is: hostZen or its vendor string.

@@ -52,7 +52,6 @@ func init() {
 		x86asm.JMP, x86asm.CALL, x86asm.RET, x86asm.XLATB,
 		x86asm.NOP, x86asm.PAUSE, x86asm.LFENCE, x86asm.MFENCE, x86asm.SFENCE,
 		x86asm.PREFETCHT0, x86asm.PREFETCHT1, x86asm.PREFETCHT2, x86asm.PREFETCHNTA, x86asm.PREFETCHW,
-		// Integer operations that decode but are not lowered (yet).
 		x86asm.MOVBE, x86asm.CRC32,
 		x86asm.ANDN, x86asm.BEXTR, x86asm.BLSI, x86asm.BLSMSK, x86asm.BLSR, x86asm.BZHI,
 		x86asm.MULX, x86asm.PDEP, x86asm.PEXT, x86asm.RORX, x86asm.SARX, x86asm.SHLX, x86asm.SHRX,
@@ -182,7 +181,7 @@ func argKind(x *x86asm.Inst, a x86asm.Arg) string {
 }
 
 func hasPrefix(x *x86asm.Inst, p x86asm.Prefix) bool {
-	for _, q := range x.Prefix {
+	for _, q := range prefixesOf(x) {
 		if q == 0 {
 			break
 		}
@@ -193,9 +192,20 @@ func hasPrefix(x *x86asm.Inst, p x86asm.Prefix) bool {
 	return false
 }
 
+// prefixesOf returns x's legacy and REX prefixes. x86asm keeps the bytes
+// of a VEX prefix there too, and decodes one only when nothing precedes
+// it: then there are none.
+func prefixesOf(x *x86asm.Inst) []x86asm.Prefix {
+	switch x.Prefix[0] & 0xff {
+	case x86asm.PrefixVEX3Bytes, x86asm.PrefixVEX2Bytes, x86asm.PrefixEVEX:
+		return nil
+	}
+	return x.Prefix[:]
+}
+
 // rawPrefix reports whether x has prefix p, even one x86asm calls ignored.
 func rawPrefix(x *x86asm.Inst, p x86asm.Prefix) bool {
-	for _, q := range x.Prefix {
+	for _, q := range prefixesOf(x) {
 		if q == 0 {
 			break
 		}
@@ -204,6 +214,34 @@ func rawPrefix(x *x86asm.Inst, p x86asm.Prefix) bool {
 		}
 	}
 	return false
+}
+
+// decode64 decodes code in 64-bit mode as the oracle reads it. x86asm
+// takes a VEX-encoded ModRM with mod 00 and r/m 101 for [disp32], as in
+// 32-bit mode; in 64-bit mode it is [rip+disp32] (SDM Vol. 2A 2.2.1.6),
+// so the oracle looks at the ModRM byte itself and says so.
+func decode64(code []byte) (x86asm.Inst, error) {
+	x, err := x86asm.Decode(code, 64)
+	if err != nil || len(code) == 0 {
+		return x, err
+	}
+	at := -1 // the ModRM byte: after the VEX bytes and the opcode
+	switch code[0] {
+	case 0xc4:
+		at = 4
+	case 0xc5:
+		at = 3
+	}
+	if at < 0 || at >= len(code) || code[at]&0xc7 != 0x05 {
+		return x, err
+	}
+	for i, a := range x.Args {
+		if m, ok := a.(x86asm.Mem); ok {
+			m.Base = x86asm.RIP
+			x.Args[i] = m
+		}
+	}
+	return x, err
 }
 
 func memArg(x *x86asm.Inst) (x86asm.Mem, bool) {
@@ -313,7 +351,7 @@ func sweep() *oracleSweep {
 	}
 	integer := func(op x86asm.Op) bool { return int(op) < len(isOp) && isOp[op] }
 	add := func(code []byte) int {
-		x, err := x86asm.Decode(code, 64)
+		x, err := decode64(code)
 		if err != nil {
 			return 0
 		}
@@ -417,7 +455,9 @@ func sweep() *oracleSweep {
 		for op := 0xf0; op <= 0xf7; op++ {
 			for w := byte(0); w < 2; w++ {
 				for pp := byte(0); pp < 4; pp++ {
-					for _, vvvv := range []byte{0xf, 0xa, 0x3} {
+					// 0xe: W1 and pp 0, 2 or 3 make the second VEX
+					// byte F0, F3 or F2, which are not prefixes.
+					for _, vvvv := range []byte{0xf, 0xe, 0xa, 0x3} {
 						for _, mr := range modrms {
 							code := append([]byte{0xc4, 0xe0 | mp, w<<7 | vvvv<<3 | pp, byte(op)}, mr...)
 							add(append(code, tail...))
@@ -456,7 +496,7 @@ func immBytes(code []byte, x *x86asm.Inst) (immOff, immLen, dispOff, dispLen int
 	c := append([]byte{}, code...)
 	for i := len(code) - 1; i >= 0; i-- {
 		c[i] ^= 0x5a
-		y, err := x86asm.Decode(c, 64)
+		y, err := decode64(c)
 		c[i] = code[i]
 		if err != nil || y.Op != x.Op || y.Len != x.Len {
 			continue
@@ -506,7 +546,7 @@ var oracleEdges = []uint64{0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 
 // memory operands aimed into the data window. ok is false when the
 // encoding cannot be aimed (it is then not run natively).
 func variants(enc []byte, n int, rng *rand.Rand) (vs []oracleVariant, ok bool) {
-	x, err := x86asm.Decode(enc, 64)
+	x, err := decode64(enc)
 	if err != nil {
 		return nil, false
 	}
@@ -525,9 +565,21 @@ func variants(enc []byte, n int, rng *rand.Rand) (vs []oracleVariant, ok bool) {
 	for i := range n {
 		code := append([]byte{}, enc...)
 		if x.Op == x86asm.ENTER {
-			// A small frame; nesting level 0 first, then 1 to 3.
+			// A small frame; nesting level 0 first, then 1 to 3, any
+			// level up to 31, or one that is taken modulo 32.
 			binary.LittleEndian.PutUint16(code[len(code)-3:], uint16(rng.IntN(64)))
-			code[len(code)-1] = byte(i % 4)
+			level := 0
+			if i > 0 {
+				switch rng.IntN(4) {
+				case 0, 1:
+					level = 1 + rng.IntN(3)
+				case 2:
+					level = rng.IntN(32)
+				default:
+					level = 32*(1+rng.IntN(7)) + rng.IntN(4)
+				}
+			}
+			code[len(code)-1] = byte(level)
 		} else if immLen > 0 {
 			v := oracleEdges[rng.IntN(len(oracleEdges))]
 			if i > 0 && rng.IntN(2) == 0 {
@@ -575,7 +627,7 @@ func variants(enc []byte, n int, rng *rand.Rand) (vs []oracleVariant, ok bool) {
 			}
 			v.target = t
 		}
-		v.x, err = x86asm.Decode(code, 64)
+		v.x, err = decode64(code)
 		if err != nil || v.x.Len != len(code) || v.x.Op != x.Op {
 			return nil, false
 		}

@@ -183,6 +183,11 @@ func (g *oracleGen) constrain(v *oracleVariant, st *oracleState, try int) bool {
 	switch x.Op {
 	case x86asm.LEAVE, x86asm.ENTER:
 		st.R[RBP] = g.window(0x800) &^ 7
+		if i, ok := x.Args[1].(x86asm.Imm); ok && i&31 < 2 && g.rng.IntN(2) == 0 {
+			// ENTER reads no old frame below level 2: any frame
+			// pointer, whose upper bits show what a 16-bit ENTER keeps.
+			st.R[RBP] = g.value()
+		}
 	case x86asm.XLATB:
 		setAddrReg(RBX, g.window(0x800))
 	case x86asm.RET:
@@ -266,8 +271,60 @@ func (g *oracleGen) constrain(v *oracleVariant, st *oracleState, try int) bool {
 		}
 	case x86asm.DIV, x86asm.IDIV:
 		g.divisible(x, st, try%3 == 2)
+	case x86asm.ANDN, x86asm.BEXTR, x86asm.BLSI, x86asm.BLSMSK, x86asm.BLSR, x86asm.BZHI,
+		x86asm.PDEP, x86asm.PEXT, x86asm.SARX, x86asm.SHLX, x86asm.SHRX:
+		g.bmiOperands(x, st)
 	}
 	return true
+}
+
+// bmiIndexes are the edge values worth trying as a BEXTR start or length,
+// a BZHI index or a SARX/SHLX/SHRX count.
+var bmiIndexes = []uint64{0, 1, 2, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 0x7f, 0x80, 0xff}
+
+// bmiOperands gives the BMI operations sources of 0 and of all ones, and
+// controls and counts at and around the operand size, which random values
+// seldom are. The control keeps random junk above the bits that count
+// (above 15 for BEXTR, 7 for the others) half of the time.
+func (g *oracleGen) bmiOperands(x *x86asm.Inst, st *oracleState) {
+	src, ctl := 1, 2 // the r/m source, the control or count register
+	switch x.Op {
+	case x86asm.ANDN, x86asm.PDEP, x86asm.PEXT:
+		src, ctl = 2, -1
+	case x86asm.BLSI, x86asm.BLSMSK, x86asm.BLSR:
+		ctl = -1
+	}
+	if ctl >= 0 && g.rng.IntN(4) != 0 {
+		r := x.Args[ctl].(x86asm.Reg)
+		edge := func() uint64 {
+			if g.rng.IntN(4) == 0 {
+				return uint64(g.rng.IntN(256))
+			}
+			return bmiIndexes[g.rng.IntN(len(bmiIndexes))]
+		}
+		v, keep := edge(), uint64(0xff)
+		if x.Op == x86asm.BEXTR {
+			v, keep = v|edge()<<8, 0xffff
+		}
+		if g.rng.IntN(2) == 0 {
+			v |= st.reg(r) &^ keep
+		}
+		st.setReg(r, v)
+	}
+	if k := g.rng.IntN(8); k < 2 {
+		v := uint64(0)
+		if k == 1 {
+			v = ^uint64(0)
+		}
+		switch a := x.Args[src].(type) {
+		case x86asm.Reg:
+			st.setReg(a, v)
+		case x86asm.Mem:
+			if ea := eaOf(x, a, st); inWindow(ea, x.MemBytes) {
+				st.wr(ea, x.MemBytes, v)
+			}
+		}
+	}
 }
 
 // accOf returns the accumulator register of an operand size.
@@ -564,8 +621,15 @@ func safeNative(v *oracleVariant, st *oracleState) string {
 
 // expectUD says why x raises #UD on the hardware ("" if it does not), for
 // the causes the sweep produces: a LOCK prefix on an operation or operand
-// that cannot take it (SDM Vol. 2 "LOCK").
+// that cannot take it (SDM Vol. 2 "LOCK"), a REP prefix on MOVBE, and a
+// VEX.vvvv field that RORX does not use set to a register.
 func expectUD(x *x86asm.Inst) string {
+	switch {
+	case x.Op == x86asm.MOVBE && rawPrefix(x, x86asm.PrefixREP):
+		return "REP prefix on MOVBE" // SDM MOVBE
+	case x.Op == x86asm.RORX && x.Prefix[0]&0xff == x86asm.PrefixVEX3Bytes && x.Prefix[2]>>3&15 != 15:
+		return "VEX.vvvv not 1111b on RORX" // SDM Vol. 2A 2.3.6
+	}
 	if !hasPrefix(x, x86asm.PrefixLOCK) {
 		return ""
 	}
@@ -601,10 +665,11 @@ func footprint(x *x86asm.Inst, st *oracleState) [][2]uint64 {
 		if i, ok := x.Args[0].(x86asm.Imm); ok {
 			size = uint64(i) & 0xffff
 		}
-		// The frame and the final stack pointer, which ENTER probes.
+		// The frame and the final stack pointer, which ENTER probes, and
+		// the level-1 frame pointers it copies from below the old one.
 		fp = append(fp, [2]uint64{sp - 8*(level+1) - size, 8*(level+1) + size})
-		if level > 0 {
-			fp = append(fp, [2]uint64{st.R[RBP] - 8*level, 8 * level})
+		if level > 1 {
+			fp = append(fp, [2]uint64{st.R[RBP] - 8*(level-1), 8 * (level - 1)})
 		}
 	case x86asm.XLATB:
 		fp = append(fp, [2]uint64{(st.R[RBX] + st.R[RAX]&0xff) & amask, 1})

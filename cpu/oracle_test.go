@@ -208,6 +208,10 @@ func runForms(h oracle, sw *oracleSweep, b oracleBudget, seed uint64) *oracleRun
 		f := sw.forms[k]
 		res := &formResult{}
 		r.results[k] = res
+		if why := hostLacks(h, f.op); why != "" {
+			res.noState = why
+			continue
+		}
 		encs := f.encs
 		if len(encs) > b.encodings {
 			encs = encs[:b.encodings]
@@ -380,14 +384,15 @@ func TestOracleCoverage(t *testing.T) {
 // knownNoState says whether a form may have no state that runs natively:
 // branches with a 16-bit operand size (AMD truncates RIP to 16 bits, Intel
 // ignores the prefix), divisions by the dividend's high half (RDX:RAX / RDX
-// always overflows; TestDivideTrap has them), REP-prefixed LOOPcc, and
-// fences and hints with a 66, F2 or F3 prefix (other instructions there).
+// always overflows; TestDivideTrap has them), REP-prefixed LOOPcc, fences
+// and hints with a 66, F2 or F3 prefix (other instructions there), and
+// operations of an extension the host does not advertise.
 func knownNoState(why string) bool {
 	switch why {
 	case "16-bit branch", "divide error", "REP prefix on LOOPcc", "prefixed hint":
 		return true
 	}
-	return false
+	return strings.HasPrefix(why, "host lacks ")
 }
 
 // FuzzOracle runs random instruction bytes against the host: anything
@@ -397,14 +402,19 @@ func FuzzOracle(f *testing.F) {
 		"c8303000",         // ENTER probes its final stack pointer: it faulted natively
 		"f3f2a6", "f2f3ae", // two REP prefixes: the last one counts
 		"f0f0480fc10b", "4190", // LOCK twice; XCHG r8, rax
+		"c4e2f0f5c3",         // BZHI: the second VEX byte is F0, not a LOCK
+		"c4e2f8f21500000000", // ANDN with a RIP-relative operand, which x86asm reads as absolute
+		"c4e353f0c101",       // RORX with VEX.vvvv not 1111b: #UD
+		"f30f38f003",         // MOVBE with REP: #UD
+		"c8100003",           // ENTER with a nesting level
 	} {
 		b, _ := hex.DecodeString(s)
 		f.Add(b, uint64(1))
 	}
 	f.Fuzz(func(t *testing.T, code []byte, seed uint64) {
 		h := hostOracle(t)
-		x, err := x86asm.Decode(code, 64)
-		if err != nil || !oracleOps[x.Op] {
+		x, err := decode64(code)
+		if err != nil || !oracleOps[x.Op] || hostLacks(h, x.Op) != "" {
 			return
 		}
 		rng := rand.New(rand.NewPCG(seed, 3))

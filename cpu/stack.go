@@ -201,27 +201,60 @@ func addrSize(c *CPU) uint8 {
 	return 4
 }
 
+// ENTER size, level (SDM ENTER) pushes the frame pointer; with a nesting
+// level L (the immediate modulo 32) above 0 it then copies L-1 frame
+// pointers from below the old one and pushes the new one, which is where
+// the stack pointer was after the first push. The frame pointer (of the
+// operand size: BP for a 16-bit ENTER) becomes that, and size more bytes
+// are allocated.
 func lowerEnter(l *lw) bool {
 	size, ok1 := l.imm(0, 2)
 	level, ok2 := l.imm(1, 1)
-	if !ok1 || !ok2 || level != 0 {
-		return false // nested frames: not used by Plan 9 compilers
+	if !ok1 || !ok2 {
+		return false
 	}
 	l.in.imm = size
+	l.in.aux = uint8(level % 32)
 	l.in.size = l.stackSize()
-	l.in.fn = func(c *CPU, in *inst) {
-		n := in.size
-		sp := c.R[RSP]
-		newsp := c.addr(sp - uint64(n))
-		c.wcheck(newsp, int(n))
-		// SDM ENTER: #PF if a write at the final stack pointer would
-		// fault, so the whole frame is probed before anything changes.
-		c.wcheck(c.addr(newsp-in.imm), int(n))
-		c.push(n, c.getR(RBP, n))
-		c.setR(RBP, addrSize(c), c.R[RSP])
-		c.R[RSP] = c.addr(c.R[RSP] - in.imm)
-	}
+	l.in.fn = opEnter
 	return true
+}
+
+func opEnter(c *CPU, in *inst) {
+	n, level := in.size, int(in.aux)
+	sp := c.R[RSP]
+	frame := c.addr(sp - uint64(n))
+	// Every access is tried, in order, before anything changes, and so
+	// is a write at the final stack pointer: the SDM's #PF "if a write
+	// using the final value of the stack pointer would cause a page
+	// fault".
+	bp, a := c.getR(RBP, addrSize(c)), frame
+	c.wcheck(a, int(n))
+	if level > 0 {
+		for range level - 1 {
+			bp = c.addr(bp - uint64(n))
+			c.rdN(bp, n)
+			a = c.addr(a - uint64(n))
+			c.wcheck(a, int(n))
+		}
+		a = c.addr(a - uint64(n))
+		c.wcheck(a, int(n))
+	}
+	c.wcheck(c.addr(a-in.imm), int(n))
+	// The copies are read one at a time between the pushes, as the
+	// SDM's pseudo-code has it: an old frame that overlaps the new one
+	// gives back what was just pushed there.
+	c.push(n, c.getR(RBP, n))
+	if level > 0 {
+		bp = c.getR(RBP, addrSize(c))
+		for range level - 1 {
+			bp = c.addr(bp - uint64(n))
+			c.push(n, c.rdN(bp, n))
+		}
+		c.push(n, frame)
+	}
+	c.setR(RBP, n, frame) // a 16-bit ENTER sets BP only
+	c.R[RSP] = c.addr(c.R[RSP] - in.imm)
 }
 
 func lowerPusha(l *lw) bool {

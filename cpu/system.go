@@ -67,7 +67,8 @@ type CPUIDConfig struct {
 
 // DefaultCPUID returns what 9emu implements: the x87 FPU, TSC,
 // CMPXCHG8B, CMOV, MMX, FXSR, SSE through SSE4.2, POPCNT, AES-NI and
-// PCLMULQDQ, and LZCNT; no XSAVE, so no AVX. ERMS (fast REP MOVSB/STOSB)
+// PCLMULQDQ, MOVBE, LZCNT, BMI1 and BMI2; no XSAVE, so no AVX (and no
+// ADX, which 9emu does not implement). ERMS (fast REP MOVSB/STOSB)
 // is a promise about speed, not an instruction, and 9emu keeps it: REP
 // MOVS and STOS run a page at a time, so programs that check it (the Go
 // runtime's memclr and memmove) take those paths.
@@ -77,10 +78,10 @@ func DefaultCPUID(m Mode) CPUIDConfig {
 		MaxLeaf:  7,
 		MaxExt:   0x80000004,
 		Leaf1EAX: 0x000306A9, // family 6 model 58 stepping 9
-		Leaf1ECX: 1<<0 | 1<<1 | 1<<9 | 1<<19 | 1<<20 | 1<<23 | 1<<25,
+		Leaf1ECX: 1<<0 | 1<<1 | 1<<9 | 1<<19 | 1<<20 | 1<<22 | 1<<23 | 1<<25,
 		Leaf1EDX: 1<<0 | 1<<4 | 1<<8 | 1<<15 | 1<<23 | 1<<24 | 1<<25 | 1<<26,
-		Leaf7EBX: 1 << 9, // ERMS
-		Ext1ECX:  1 << 5, // LZCNT (ABM)
+		Leaf7EBX: 1<<3 | 1<<8 | 1<<9, // BMI1, BMI2, ERMS
+		Ext1ECX:  1 << 5,             // LZCNT (ABM)
 		Brand:    "9emu x86 interpreter",
 	}
 	if m == Mode64 {
