@@ -20,6 +20,13 @@ type Chan struct {
 	mode  int // open mode, OREAD..OEXEC with OTRUNC, ORCLOSE
 	union *mhead
 
+	// cexec is Plan 9's CCEXEC: close-on-exec belongs to the channel,
+	// not to a descriptor, so dup and a #d open share it, and an open
+	// of #d/N with OCEXEC makes N close-on-exec too. (A forked child
+	// that dups the pipe it reports exec failures on relies on the
+	// copy closing at exec.)
+	cexec atomic.Bool
+
 	mu     sync.Mutex // offset and directory state
 	off    int64
 	dir    []Dir // directory snapshot taken at offset 0
@@ -71,8 +78,7 @@ func (c *Chan) writable() bool { m := c.mode & 3; return m == OWRITE || m == ORD
 type Fgrp struct {
 	ref   atomic.Int32
 	mu    sync.Mutex
-	fd    []*Chan
-	cexec []bool
+	fd []*Chan
 }
 
 // deltaFD is the growth step of fd tables (DELTAFD): dup to a number
@@ -99,9 +105,8 @@ func (f *Fgrp) release(p *Proc) {
 func (f *Fgrp) dup() *Fgrp {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := &Fgrp{fd: make([]*Chan, len(f.fd)), cexec: make([]bool, len(f.cexec))}
+	n := &Fgrp{fd: make([]*Chan, len(f.fd))}
 	n.ref.Store(1)
-	copy(n.cexec, f.cexec)
 	for i, c := range f.fd {
 		if c != nil {
 			n.fd[i] = c.incref()
@@ -117,18 +122,20 @@ func (f *Fgrp) grow(n int) {
 	sz := (n/deltaFD + 1) * deltaFD
 	nf := make([]*Chan, sz)
 	copy(nf, f.fd)
-	nc := make([]bool, sz)
-	copy(nc, f.cexec)
-	f.fd, f.cexec = nf, nc
+	f.fd = nf
 }
 
-// install puts c at the lowest free descriptor.
+// install puts c at the lowest free descriptor; cexec (an open with
+// OCEXEC) marks the channel close-on-exec.
 func (f *Fgrp) install(c *Chan, cexec bool) (int, error) {
+	if cexec {
+		c.cexec.Store(true)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, x := range f.fd {
 		if x == nil {
-			f.fd[i], f.cexec[i] = c, cexec
+			f.fd[i] = c
 			return i, nil
 		}
 	}
@@ -137,7 +144,7 @@ func (f *Fgrp) install(c *Chan, cexec bool) (int, error) {
 		return -1, Enofd
 	}
 	f.grow(n)
-	f.fd[n], f.cexec[n] = c, cexec
+	f.fd[n] = c
 	return n, nil
 }
 
@@ -161,7 +168,6 @@ func (f *Fgrp) remove(fd int) (*Chan, error) {
 	}
 	c := f.fd[fd]
 	f.fd[fd] = nil
-	f.cexec[fd] = false
 	return c, nil
 }
 
@@ -174,7 +180,7 @@ func (f *Fgrp) dupTo(c *Chan, newfd int) (*Chan, error) {
 	}
 	f.grow(newfd)
 	old := f.fd[newfd]
-	f.fd[newfd], f.cexec[newfd] = c, false
+	f.fd[newfd] = c
 	return old, nil
 }
 
@@ -184,10 +190,9 @@ func (f *Fgrp) closeAll(p *Proc, onlyCexec bool) {
 	f.mu.Lock()
 	var drop []*Chan
 	for i, c := range f.fd {
-		if c != nil && (!onlyCexec || f.cexec[i]) {
+		if c != nil && (!onlyCexec || c.cexec.Load()) {
 			drop = append(drop, c)
 			f.fd[i] = nil
-			f.cexec[i] = false
 		}
 	}
 	f.mu.Unlock()

@@ -213,6 +213,26 @@ func TestPipeWriteClosed(t *testing.T) {
 	}
 }
 
+// The way Go's syscall.forkExec learns that exec worked: the child holds
+// the write end of a pipe, opened close-on-exec through #d and then
+// dup'ed to another fd; exec closes both, and the parent reads EOF.
+func TestCloseOnExecFollowsDup(t *testing.T) {
+	for _, arch := range arches {
+		t.Run(arch.String(), func(t *testing.T) {
+			tp := newTP(t, arch, tpOpts{})
+			tp.call(21, tp.scratch+2048) // fds 3 and 4
+			w := tp.open("#d/4", ORDWR|OCEXEC)
+			tp.close(4)
+			tp.ok("dup", tp.call(5, w, 9), 9)
+			tp.p.fgrp.closeAll(tp.p, true) // what exec does
+			for _, fd := range []int{w, 9} {
+				tp.fails("closed at exec", tp.call(51, fd, tp.str("x"), 1, -1), string(Ebadfd))
+			}
+			tp.ok("read at EOF", tp.call(50, 3, tp.scratch, 10, -1), 0)
+		})
+	}
+}
+
 // A write that cannot finish fails as a whole, as on Plan 9: the pieces
 // that fit stay queued, and the writer sees -1, not a short count (Go's
 // os/exec tells a reader that went away by the error).

@@ -537,7 +537,8 @@ func sysFd2path(p *Proc, a *args) (uint64, error) {
 	return 0, p.writeBytes(a.ptr(1), append(s, 0))
 }
 
-// sysDup implements dup(2): the new fd does not inherit close-on-exec.
+// sysDup implements dup(2). The new fd is the same channel, so it is
+// close-on-exec if the old one is (Plan 9 keeps the flag in the channel).
 func sysDup(p *Proc, a *args) (uint64, error) {
 	c, err := p.fdChan(a.int(0))
 	if err != nil {

@@ -54,7 +54,7 @@ func hostGone(name string) func(t *testing.T, tp *tproc, r callResult) {
 func cexec(tp *tproc, fd int) bool {
 	tp.p.fgrp.mu.Lock()
 	defer tp.p.fgrp.mu.Unlock()
-	return tp.p.fgrp.cexec[fd]
+	return tp.p.fgrp.fd[fd].cexec.Load()
 }
 
 func TestOpen(t *testing.T) {
