@@ -76,9 +76,9 @@ func (c *Chan) writable() bool { m := c.mode & 3; return m == OWRITE || m == ORD
 // An Fgrp is a file descriptor table, shared by processes made without
 // RFFDG/RFCFDG.
 type Fgrp struct {
-	ref   atomic.Int32
-	mu    sync.Mutex
-	fd []*Chan
+	ref atomic.Int32
+	mu  sync.Mutex
+	fd  []*Chan
 }
 
 // deltaFD is the growth step of fd tables (DELTAFD): dup to a number
