@@ -184,6 +184,11 @@ func fpWhat(st uint32, x87 bool) string {
 // to the handler if there is one and it may run, else by the default
 // action (§6.1).
 func (p *Proc) donotes() {
+	select {
+	case <-p.done:
+		return // ended: no memory to deliver on, nobody to run the handler
+	default:
+	}
 	p.nmu.Lock()
 	if len(p.notes) == 0 {
 		p.nmu.Unlock()

@@ -123,7 +123,10 @@ func (p *Proc) syscall() bool {
 		if tb != nil {
 			p.traceEnd(tb, e, &a, c.R[0], nil)
 		}
-		return n != 19 && n != 7 // rfork child / exec: no notes now
+		// No notes now after rfork (the child), exec, or exits: an
+		// ended process has no memory to push one on (another thread's
+		// note could arrive as it ended).
+		return n != 19 && n != 7 && n != 8
 	}
 	var ba *badAddr
 	if errors.As(err, &ba) || isFault(err) {
