@@ -470,3 +470,28 @@ func TestFPNotes(t *testing.T) {
 		})
 	}
 }
+
+// A note that comes as a thread of a Go program exits (another thread
+// posts "go: exit" to every sibling) is not delivered after the exit:
+// the thread's memory is gone, so delivery would fail and print a
+// suicide message on the fd table the siblings still share.
+func TestNoNoteAfterExit(t *testing.T) {
+	for _, arch := range arches {
+		t.Run(arch.String(), func(t *testing.T) {
+			tp := newTP(t, arch, tpOpts{})
+			tp.p.fgrp.incref() // a sibling thread shares the fd table
+			tp.p.nmu.Lock()
+			tp.p.notifyPC = tp.arch.UTZero() + 0x20
+			tp.p.nmu.Unlock()
+			tp.p.postnote("go: exit 1", noteUser, false)
+			tp.p.exits("1")
+			tp.p.donotes()
+			if s := tp.out.String() + tp.errw.String(); s != "" {
+				t.Errorf("output after exit: %q", s)
+			}
+			if tp.p.exitMsg != "1" {
+				t.Errorf("exit message %q", tp.p.exitMsg)
+			}
+		})
+	}
+}
