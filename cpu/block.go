@@ -150,6 +150,28 @@ func (c *CPU) fetch(pc uint64, buf *[16]byte) []byte {
 	return buf[:n]
 }
 
+// cutOff reports whether the instruction in code, all the bytes that can
+// be fetched (fewer than 15), goes on past them: decoded with some bytes
+// after them, it is longer. The bytes tried are ModRM bytes with every reg
+// field (which may select the operation), for a register and a memory
+// operand. x86asm does not always say that an instruction is truncated: a
+// legacy one decodes as its first byte alone, and a VEX-encoded one cut
+// off before its ModRM byte decodes without it.
+func cutOff(code []byte, mode int) bool {
+	var p [15]byte
+	n := copy(p[:], code)
+	for i := range 16 {
+		b := byte(i&7<<3 | i>>3*0xc0)
+		for j := n; j < len(p); j++ {
+			p[j] = b
+		}
+		if x, err := x86asm.Decode(p[:], mode); err == nil && x.Len > n {
+			return true
+		}
+	}
+	return false
+}
+
 // decodeBlock decodes and lowers the block at pc.
 func (c *CPU) decodeBlock(pc uint64) *block {
 	b := &block{pc: pc}
@@ -158,16 +180,19 @@ func (c *CPU) decodeBlock(pc uint64) *block {
 	for len(b.insts) < maxBlock {
 		code := c.fetch(a, &buf)
 		x, err := x86asm.Decode(code, int(c.mode))
+		if len(code) < 15 && cutOff(code, int(c.mode)) {
+			if len(b.insts) > 0 {
+				break // the instruction starts its own block
+			}
+			// The instruction runs into memory that cannot be
+			// fetched: that is a fetch fault there.
+			c.cur = nil
+			c.Fault = Fault{Trap: TrapPage, Addr: a + uint64(len(code)), Access: mem.Exec, Code: 4}
+			c.raise(ExitFault)
+		}
 		if err != nil {
 			if len(b.insts) > 0 {
 				break // the bad instruction starts its own block
-			}
-			if len(code) < 15 && err == x86asm.ErrTruncated {
-				// The instruction runs into memory that cannot be
-				// fetched: that is a fetch fault there.
-				c.cur = nil
-				c.Fault = Fault{Trap: TrapPage, Addr: a + uint64(len(code)), Access: mem.Exec, Code: 4}
-				c.raise(ExitFault)
 			}
 			in := inst{fn: opInvalid, len: 1}
 			b.insts = append(b.insts, in)

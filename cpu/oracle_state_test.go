@@ -574,10 +574,16 @@ func safeNative(v *oracleVariant, st *oracleState) string {
 		// for E, where the SDM's reading is to ignore it.
 		return "REP prefix on LOOPcc"
 	}
+	if branchOps[x.Op] && x.DataSize == 16 {
+		return "16-bit branch" // AMD truncates RIP to 16 bits
+	}
+	// The host runs the bytes: x86asm must read them as the oracle does,
+	// so that the checks below, made from x86asm's decoding, hold for
+	// what runs (oracle_raw_test.go).
+	if why := rawMisread(v.code, x); why != "" {
+		return why
+	}
 	if branchOps[x.Op] {
-		if x.DataSize == 16 {
-			return "16-bit branch" // AMD truncates RIP to 16 bits
-		}
 		switch a := x.Args[0].(type) {
 		case x86asm.Rel:
 			if uint64(hkSnip+x.Len)+uint64(int64(a)) != end {

@@ -1,7 +1,11 @@
 package cpu
 
 import (
+	"bytes"
+	"encoding/hex"
 	"testing"
+
+	"9emu/mem"
 )
 
 // loopCode: mov ecx, 5; xor eax, eax; l: add eax, ecx; dec ecx; jne l; int3
@@ -130,5 +134,39 @@ func TestRunProbeMode32(t *testing.T) {
 	}
 	if n != 3 || c.R[RAX] != 6 {
 		t.Errorf("%d stops, eax %d", n, c.R[RAX])
+	}
+}
+
+// An instruction that runs past the end of executable memory faults where
+// its bytes cannot be fetched, with the PC at the instruction, and
+// nothing before it in its block is held back. x86asm decodes a VEX one
+// cut off before its ModRM byte without it, and calls a legacy one or a
+// VEX one cut off later invalid: neither is what the hardware does.
+func TestFetchCutOff(t *testing.T) {
+	for _, tc := range []struct {
+		m    Mode
+		tail string
+	}{
+		{Mode64, "c44243f6"},   // mulx r9d, edi, ...: no ModRM
+		{Mode64, "c44243f644"}, // mulx r9d, edi, [r12+...]: no SIB
+		{Mode64, "c4e278f31c"}, // blsi eax, [...]: no SIB
+		{Mode64, "488b44"},     // mov rax, [rsp+...]: no SIB
+		{Mode64, "4881"},       // add/or/... r/m64, imm32: no ModRM
+		{Mode64, "480fc7"},     // cmpxchg16b: no ModRM (0F C7 /0 is invalid)
+		{Mode32, "c4e278f3"},   // blsi: no ModRM
+		{Mode32, "b801"},       // mov eax, imm32: 3 bytes short
+	} {
+		tail, _ := hex.DecodeString(tc.tail)
+		code := bytes.Repeat([]byte{0x90}, mem.PageSize-len(tail)-2)
+		code = append(append(code, 0x31, 0xc0), tail...) // xor eax, eax before it
+		c := newTest(t, tc.m, code)
+		at := uint64(0x1000 + mem.PageSize - len(tail))
+		c.PC = at - 2
+		c.R[RAX] = 1
+		e := c.Run(0)
+		if e != ExitFault || c.Fault.Trap != TrapPage || c.Fault.Addr != 0x1000+mem.PageSize || c.PC != at || c.R[RAX] != 0 {
+			t.Errorf("mode %d %s: exit %v fault %v pc %#x rax %#x, want a fetch fault at %#x with the PC at %#x after the XOR",
+				tc.m, tc.tail, e, &c.Fault, c.PC, c.R[RAX], 0x1000+mem.PageSize, at)
+		}
 	}
 }
