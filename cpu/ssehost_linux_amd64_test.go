@@ -292,6 +292,18 @@ type sseNative struct {
 // where they do not move.
 var sseNativeBufs [][]byte
 
+// noGCDuring keeps garbage collection from running while a test traps
+// natively: after a trap the Go runtime runs (sigpanic, the panic, the
+// scheduler at its safe points) with the test's MXCSR, exceptions
+// unmasked, until the recovery restores it, and the collector's pacing
+// and sweeping do float64 arithmetic that would then trap in the runtime
+// itself. A collection is finished first, so none is in progress.
+func noGCDuring(tb testing.TB) {
+	runtime.GC()
+	old := debug.SetGCPercent(-1)
+	tb.Cleanup(func() { debug.SetGCPercent(old) })
+}
+
 func newSSENative() *sseNative {
 	n := &sseNative{buf: make([]byte, 256)}
 	sseNativeBufs = append(sseNativeBufs, n.buf)
@@ -439,6 +451,7 @@ func TestSSEHost(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	noGCDuring(t)
 	iters := *sseHostIters
 	if testing.Short() {
 		iters = 200
@@ -484,6 +497,9 @@ func FuzzSSEHost(f *testing.F) {
 		idx := g.r.IntN(len(forms))
 		c := g.newCase(&forms[idx])
 		f.Add(sseCaseBytes(idx, &c))
+	}
+	if fz := flag.Lookup("test.fuzz"); fz == nil || fz.Value.String() == "" {
+		noGCDuring(f) // only the seeds run, briefly (see noGCDuring)
 	}
 	nat := newSSENative()
 	cpus := make(map[int][]*CPU)
@@ -563,6 +579,7 @@ func TestSSEGoldenUpdate(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	noGCDuring(t)
 	nat := newSSENative()
 	g := &sseGen{rand.New(rand.NewPCG(11, 12))}
 	var b strings.Builder
