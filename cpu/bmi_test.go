@@ -345,18 +345,7 @@ func TestBMIAllocs(t *testing.T) {
 	code = append(code, 0x75, byte(-len(body)-2), 0xcc)     // jne l; int3
 	c := newTest(t, Mode64, code)
 	c.R[RBP] = 0x80000
-	run := func() {
-		c.PC = 0x1000
-		c.R[RSP] = 0x90000
-		n := c.Count
-		if e := c.Run(0); e != ExitTrap || c.Fault.Trap != TrapBreakpoint || c.Count-n != 1+15*1000+1 {
-			t.Fatalf("exit %v: %v after %d instructions", e, &c.Fault, c.Count-n)
-		}
-	}
-	run()
-	if n := testing.AllocsPerRun(10, run); n != 0 {
-		t.Errorf("warm Run allocates %v times", n)
-	}
+	warmLoopNoAllocs(t, c, 1+15*1000+1, func() { c.R[RSP] = 0x90000 })
 }
 
 // TestCPUIDBMI: the default configuration advertises MOVBE, BMI1 and

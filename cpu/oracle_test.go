@@ -537,11 +537,21 @@ func TestFixedHandlersAllocs(t *testing.T) {
 		"d2d0" + "f34190" + // rcl al, cl; xchg r8d, eax (F3 90 with REX.B)
 		"f30fbcc1" + // tzcnt eax, ecx
 		"ffc9" + "75e0" + "cc") // dec ecx; jne l; int3
-	c := newTest(t, Mode64, code)
+	warmLoopNoAllocs(t, newTest(t, Mode64, code), 1+11*1000+1, nil)
+}
+
+// warmLoopNoAllocs runs c's code from 0x1000 to its INT3 (after reset,
+// if any), checks that it retired want instructions, and that a warm run
+// allocates nothing.
+func warmLoopNoAllocs(t *testing.T, c *CPU, want uint64, reset func()) {
+	t.Helper()
 	run := func() {
 		c.PC = 0x1000
+		if reset != nil {
+			reset()
+		}
 		n := c.Count
-		if e := c.Run(0); e != ExitTrap || c.Fault.Trap != TrapBreakpoint || c.Count-n != 1+11*1000+1 {
+		if e := c.Run(0); e != ExitTrap || c.Fault.Trap != TrapBreakpoint || c.Count-n != want {
 			t.Fatalf("exit %v: %v after %d instructions", e, &c.Fault, c.Count-n)
 		}
 	}
