@@ -253,7 +253,8 @@ func (k *Kernel) tmpDev() (*hostDev, error) {
 // binary of the given cputype (§7.8 of the ABI notes): the #/ skeleton
 // with the host tree after it, the kernel devices on their usual names
 // and, when the kernel is confined to a root, /bin as the union of
-// /$cputype/bin and /rc/bin.
+// /$cputype/bin and /rc/bin (of /amd64/bin, /386/bin and /rc/bin when
+// cputype is "", before the first binary is found).
 func (k *Kernel) namespace(p *Proc, cputype string) error {
 	root, err := k.devtab['/'].Attach(p, "")
 	if err != nil {
@@ -285,10 +286,18 @@ func (k *Kernel) namespace(p *Proc, cputype string) error {
 		}
 	}
 	if k.cfg.Confine {
-		if err := p.bindNames("/"+cputype+"/bin", "/bin", MREPL); err == nil {
-			p.bindNames("/rc/bin", "/bin", MAFTER)
-		} else {
-			p.bindNames("/rc/bin", "/bin", MREPL)
+		// /bin is /$cputype/bin then /rc/bin, the members that exist.
+		// Before the first binary is found its cputype is not known:
+		// then both architectures' directories are members.
+		dirs := []string{"/" + cputype + "/bin", "/rc/bin"}
+		if cputype == "" {
+			dirs = []string{"/amd64/bin", "/386/bin", "/rc/bin"}
+		}
+		flag := MREPL
+		for _, d := range dirs {
+			if p.bindNames(d, "/bin", flag) == nil {
+				flag = MAFTER
+			}
 		}
 		rd := k.devtab['/'].(*rootDev)
 		if k.term != nil {

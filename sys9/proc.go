@@ -228,7 +228,7 @@ func (k *Kernel) Start(name string, argv []string) (*Proc, error) {
 	p.arch = aout.ArchAMD64
 	// A first name space, to find the binary; it is rebuilt for the
 	// binary's cputype below.
-	if err := k.namespace(p, "amd64"); err != nil {
+	if err := k.namespace(p, ""); err != nil {
 		return nil, err
 	}
 	var f *aout.File

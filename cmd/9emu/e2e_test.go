@@ -563,3 +563,39 @@ func checkOneLineError(t *testing.T, stderr string) {
 		t.Errorf("standard error looks like a crash:\n%s", clip(stderr))
 	}
 }
+
+// TestRootOneArch gives -r a tree that has binaries of one architecture
+// only, as Plan 9 distributions for 386 do. Before the first binary is
+// found its cputype is unknown, so /bin, /bin/NAME and the default /bin/rc
+// must find it in either /386/bin or /amd64/bin.
+func TestRootOneArch(t *testing.T) {
+	t.Parallel()
+	g := needGo(t)
+	for _, arch := range arches {
+		t.Run(arch, func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile(filepath.Join(g.goroot, "src", "debug", "plan9obj", "testdata", arch+"-plan9-exec"))
+			if err != nil {
+				t.Skipf("skipping: %v", err)
+			}
+			root := tempDir(t)
+			bin := filepath.Join(root, arch, "bin")
+			if err := os.MkdirAll(bin, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeExecutable(t, bin, "hello", data)
+			writeExecutable(t, bin, "rc", data)
+			for _, c := range []emu{
+				{flags: []string{"-r", root}, cmd: "/bin/hello"},
+				{flags: []string{"-r", root}, cmd: "hello"},
+				{flags: []string{"-r", root}},
+			} {
+				c.dir = root
+				out, errOut, code := c.run(t)
+				if out != "hello, world\n" || code != 0 {
+					t.Errorf("9emu %q %q printed %q and exited %d; stderr:\n%s", c.flags, c.cmd, out, code, clip(errOut))
+				}
+			}
+		})
+	}
+}

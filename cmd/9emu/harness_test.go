@@ -286,7 +286,7 @@ func (p proc) describe() string {
 // emu is one run of 9emu.
 type emu struct {
 	flags []string // 9emu's own flags, before the command
-	cmd   string   // the command, as 9emu is to find it
+	cmd   string   // the command, as 9emu is to find it; none if ""
 	args  []string
 	env   []string // added to the environment (which /env mirrors)
 	unset []string // removed from the environment
@@ -299,7 +299,10 @@ type emu struct {
 // fails the test if 9emu printed a Go goroutine trace (see checkNoPanicTrace).
 func (e emu) run(t testing.TB) (stdout, stderr string, code int) {
 	t.Helper()
-	argv := append(slices.Clone(e.flags), e.cmd)
+	argv := slices.Clone(e.flags)
+	if e.cmd != "" {
+		argv = append(argv, e.cmd)
+	}
 	argv = append(argv, e.args...)
 	stdout, stderr, code = proc{
 		path: emulator(t), args: argv, env: e.env, unset: e.unset, stdin: e.stdin, dir: e.dir, limit: e.limit,

@@ -238,7 +238,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "9emu: %s\n", startError(cmd, err))
 		if shell {
-			fmt.Fprintf(stderr, "9emu: name a command, or give -r a Plan 9 tree with rc in /$cputype/bin or /rc/bin\n%s\n", usage)
+			fmt.Fprintf(stderr, "9emu: name a command, or give -r a Plan 9 tree with rc in /386/bin, /amd64/bin or /rc/bin\n%s\n", usage)
 		}
 		return 1
 	}
