@@ -2,6 +2,7 @@ package sys9
 
 import (
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -73,8 +74,11 @@ func (g *Egrp) dup() *Egrp {
 }
 
 // DefaultEnv returns the host environment with the Plan 9 variables a
-// session normally has (§7.2) added where the host has none.
-func DefaultEnv(user, sysname string) []string {
+// session normally has (§7.2) added where the host has none. root is the
+// host directory a confined name space has as its root, or "": inside
+// such a tree $home is /usr/$user when the tree has it and / otherwise,
+// never the host's $HOME, which names a host directory.
+func DefaultEnv(user, sysname, root string) []string {
 	env := os.Environ()
 	have := map[string]bool{}
 	for _, kv := range env {
@@ -82,7 +86,11 @@ func DefaultEnv(user, sysname string) []string {
 		have[name] = true
 	}
 	home := "/usr/" + user
-	if h := os.Getenv("HOME"); h != "" {
+	if root != "" {
+		if fi, err := os.Stat(filepath.Join(root, "usr", user)); err != nil || !fi.IsDir() {
+			home = "/"
+		}
+	} else if h := os.Getenv("HOME"); h != "" {
 		home = h
 	}
 	defs := []struct{ k, v string }{

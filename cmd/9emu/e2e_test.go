@@ -599,3 +599,30 @@ func TestRootOneArch(t *testing.T) {
 		})
 	}
 }
+
+// TestHomeInRoot: inside a tree given with -r, $home is a name in that
+// tree (/usr/$user when the tree has it, else /), not the host's $HOME.
+func TestHomeInRoot(t *testing.T) {
+	t.Parallel()
+	for _, arch := range arches {
+		t.Run(arch, func(t *testing.T) {
+			t.Parallel()
+			root := tempDir(t)
+			data, err := os.ReadFile(guest(t, arch, "env"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(root, "usr", "ken"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeExecutable(t, root, "printenv", data)
+			for user, want := range map[string]string{"ken": "/usr/ken", "rob": "/"} {
+				out, errOut, code := emu{flags: []string{"-r", root, "-u", user}, cmd: "/printenv", args: []string{"home"},
+					unset: []string{"home"}, env: []string{"HOME=/host/home"}, dir: root}.run(t)
+				if w := fmt.Sprintf("home lookup=true value=%q", want); !strings.HasPrefix(out, w) || code != 0 {
+					t.Errorf("-u %s: exit status %d, printed:\n%s\nwant it to start with %s; stderr:\n%s", user, code, out, w, clip(errOut))
+				}
+			}
+		})
+	}
+}

@@ -167,7 +167,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		cfg.Term = filepath.VolumeName(abs) + string(filepath.Separator)
 	}
 	cfg.Dot = dotIn(cfg.Root)
-	env := sys9.DefaultEnv(cfg.User, cfg.Sysname)
+	env := sys9.DefaultEnv(cfg.User, cfg.Sysname, cfg.Root)
 	for _, kv := range setEnv {
 		if !strings.Contains(kv, "=") {
 			fmt.Fprintf(stderr, "9emu: -E %s: want NAME=VALUE\n", kv)
