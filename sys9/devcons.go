@@ -25,6 +25,7 @@ type console struct {
 
 	mu    sync.Mutex
 	buf   []byte
+	marks []int // for a terminal: offsets in buf where an end of file was typed
 	eof   bool
 	ready chan struct{} // closed and replaced when input arrives
 	omu   sync.Mutex    // serialises output
@@ -46,21 +47,30 @@ func (k *console) setRaw(delta int) {
 	}
 }
 
+// start starts the goroutine that reads the host's input. The end of a
+// file or pipe is for ever; an end of file typed on a terminal (Ctrl-D)
+// ends one read, as on Plan 9, and input goes on after it.
 func (k *console) start() {
 	k.once.Do(func() {
+		term := k.rawFn != nil
 		go func() {
 			b := make([]byte, 32<<10)
 			for {
 				n, err := k.in0.Read(b)
 				k.mu.Lock()
 				k.buf = append(k.buf, b[:n]...)
-				if err != nil {
+				// A terminal that keeps answering end of file
+				// unread is gone: that end is for ever.
+				typed := term && n == 0 && err == io.EOF && len(k.marks) < 64
+				if typed {
+					k.marks = append(k.marks, len(k.buf))
+				} else if err != nil {
 					k.eof = true
 				}
 				close(k.ready)
 				k.ready = make(chan struct{})
 				k.mu.Unlock()
-				if err != nil {
+				if err != nil && !typed {
 					return
 				}
 			}
@@ -68,15 +78,28 @@ func (k *console) start() {
 	})
 }
 
-// read returns buffered input, waiting for some; at end of input it
-// returns 0 bytes (EOF) each time.
+// read returns buffered input up to the next typed end of file, waiting
+// for some; at a typed end of file it returns 0 bytes once, at the end of
+// input 0 bytes each time.
 func (k *console) read(p *Proc, b []byte) (int, error) {
 	k.start()
 	for {
 		k.mu.Lock()
+		if len(k.marks) > 0 && k.marks[0] == 0 {
+			k.marks = k.marks[1:]
+			k.mu.Unlock()
+			return 0, nil
+		}
 		if len(k.buf) > 0 {
-			n := copy(b, k.buf)
+			avail := k.buf
+			if len(k.marks) > 0 {
+				avail = avail[:k.marks[0]]
+			}
+			n := copy(b, avail)
 			k.buf = k.buf[n:]
+			for i := range k.marks {
+				k.marks[i] -= n
+			}
 			k.mu.Unlock()
 			return n, nil
 		}
