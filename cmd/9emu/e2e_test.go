@@ -626,3 +626,34 @@ func TestHomeInRoot(t *testing.T) {
 		})
 	}
 }
+
+// TestRootDotOutside: run from a host directory outside the tree given
+// with -r, the current directory is that directory's name under
+// /mnt/term, so relative names reach the files there.
+func TestRootDotOutside(t *testing.T) {
+	t.Parallel()
+	for _, arch := range arches {
+		t.Run(arch, func(t *testing.T) {
+			t.Parallel()
+			base := tempDir(t)
+			root, outside := filepath.Join(base, "root"), filepath.Join(base, "outside")
+			for _, d := range []string{root, outside} {
+				if err := os.MkdirAll(d, 0o777); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(outside, "here.txt"), []byte("outside"), 0o666); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(guest(t, arch, "stat"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeExecutable(t, root, "stat", data)
+			out, errOut, code := emu{flags: []string{"-r", root}, cmd: "/stat", args: []string{"here.txt"}, dir: outside}.run(t)
+			if !strings.HasPrefix(out, "here.txt: exists=true size=7") || code != 0 {
+				t.Errorf("exit status %d, printed %q; stderr:\n%s", code, out, clip(errOut))
+			}
+		})
+	}
+}

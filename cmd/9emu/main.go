@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -166,7 +167,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		cfg.Confine = true
 		cfg.Term = filepath.VolumeName(abs) + string(filepath.Separator)
 	}
-	cfg.Dot = dotIn(cfg.Root)
+	cfg.Dot = dotIn(cfg.Root, cfg.Term)
 	env := sys9.DefaultEnv(cfg.User, cfg.Sysname, cfg.Root)
 	for _, kv := range setEnv {
 		if !strings.Contains(kv, "=") {
@@ -352,9 +353,10 @@ func startError(cmd string, err error) string {
 	return fmt.Sprintf("%s: %v", cmd, err)
 }
 
-// dotIn returns the host's current directory as a name-space path under
-// root, or "/" when it lies outside.
-func dotIn(root string) string {
+// dotIn returns the host's current directory as a name-space path: under
+// root, else under /mnt/term where the host tree (from term) appears,
+// else "/".
+func dotIn(root, term string) string {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "/"
@@ -362,11 +364,23 @@ func dotIn(root string) string {
 	if root == "" {
 		return filepath.ToSlash(wd)
 	}
-	rel, err := filepath.Rel(root, wd)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "/"
+	if rel, ok := under(root, wd); ok {
+		return path.Join("/", rel)
 	}
-	return "/" + filepath.ToSlash(rel)
+	if rel, ok := under(term, wd); ok && term != "" {
+		return path.Join("/mnt/term", rel)
+	}
+	return "/"
+}
+
+// under reports whether host path p lies in directory dir, and its name
+// relative to dir with slashes.
+func under(dir, p string) (string, bool) {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
 }
 
 func hostUser() string {
