@@ -6,39 +6,11 @@
 //	GOOS=plan9 GOARCH=amd64 go run .
 //
 // work on any host. It runs the 9emu found next to itself or on PATH,
-// with the host's root as the root of the name space.
+// with the host's root as the root of the name space, or, when
+// $NINEEMU_ROOT is set, with that Plan 9 tree as the root (9emu -r) and
+// the host's tree at /mnt/term.
 package main
 
-import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-)
+import "9emu/cmd/internal/goexec"
 
-func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: go_plan9_amd64_exec program [arg ...]")
-		os.Exit(2)
-	}
-	emu := "9emu"
-	if self, err := os.Executable(); err == nil {
-		if p := filepath.Join(filepath.Dir(self), "9emu"+filepath.Ext(self)); fileExists(p) {
-			emu = p
-		}
-	}
-	cmd := exec.Command(emu, os.Args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
-			os.Exit(ee.ExitCode())
-		}
-		fmt.Fprintf(os.Stderr, "go_plan9_amd64_exec: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-func fileExists(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && !fi.IsDir()
-}
+func main() { goexec.Main("go_plan9_amd64_exec") }
