@@ -109,6 +109,11 @@ type Segment struct {
 	// them any more) until the last of those segments lets go of it.
 	deps int
 	dead bool
+
+	// budget, if set, is charged the segment's size (charged bytes)
+	// while it has pages.
+	budget  *Budget
+	charged int64
 }
 
 // NewSegment returns a segment covering [base, top), both page aligned.
@@ -149,10 +154,21 @@ func (s *Segment) Contains(a Addr) bool {
 }
 
 // setTop moves the top of the segment (brk). Pages above a lower top are
-// released. The caller checks for overlap with other segments.
-func (s *Segment) setTop(top Addr) {
+// released. Growing fails with ErrBudget if the segment's budget has not
+// the room. The caller checks for overlap with other segments.
+func (s *Segment) setTop(top Addr) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.budget != nil && s.pages != nil {
+		d := int64(top-s.base) - s.charged
+		if d > 0 && !s.budget.take(d) {
+			return ErrBudget
+		}
+		if d < 0 {
+			s.budget.used.Add(d)
+		}
+		s.charged += d
+	}
 	n := int((top - s.base) >> PageShift)
 	if s.lazy != nil {
 		if n <= len(s.pending) {
@@ -185,6 +201,7 @@ func (s *Segment) setTop(top Addr) {
 	if s.lazy != nil && s.npending == 0 {
 		s.unlinkLocked()
 	}
+	return nil
 }
 
 // Load copies b into the segment at address a, regardless of permissions.
@@ -299,6 +316,7 @@ func (s *Segment) DupLazy() *Segment {
 	defer s.mu.Unlock()
 	n := &Segment{Kind: s.Kind, Perm: s.Perm, base: s.base, top: s.top,
 		pages: make([]*page, len(s.pages))}
+	s.chargeCopyLocked(n)
 	if len(s.pages) > 0 {
 		n.lazy, n.npending = s, len(s.pages)
 		n.pending = make([]bool, len(s.pages))
@@ -338,6 +356,10 @@ func (s *Segment) freeLocked() {
 	if s.lazy != nil {
 		s.unlinkLocked()
 	}
+	if s.budget != nil {
+		s.budget.used.Add(-s.charged)
+		s.charged = 0
+	}
 }
 
 // revive gives a segment whose pages were freed (its last user went) an
@@ -348,6 +370,10 @@ func (s *Segment) revive() {
 	defer s.mu.Unlock()
 	if s.pages == nil {
 		s.pages = make([]*page, (s.top-s.base)>>PageShift)
+		if s.budget != nil {
+			s.charged = int64(s.top - s.base)
+			s.budget.used.Add(s.charged)
+		}
 	}
 }
 
@@ -361,6 +387,7 @@ func (s *Segment) Dup() *Segment {
 	defer s.mu.Unlock()
 	n := &Segment{Kind: s.Kind, Perm: s.Perm, base: s.base, top: s.top,
 		pages: make([]*page, len(s.pages))}
+	s.chargeCopyLocked(n)
 	if s.lazy != nil {
 		n.lazy, n.npending = s.lazy, s.npending
 		n.pending = slices.Clone(s.pending)

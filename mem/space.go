@@ -161,7 +161,7 @@ func (s *Space) Release() {
 
 // Resize moves the top of g, a segment of this space, to top (page
 // aligned). Growing fails with ErrOverlap if it would run into another
-// segment.
+// segment, and with ErrBudget if g's budget has not the room.
 func (s *Space) Resize(g *Segment, top Addr) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -175,7 +175,9 @@ func (s *Space) Resize(g *Segment, top Addr) error {
 	if top > t && s.overlaps(t, top, g) {
 		return ErrOverlap
 	}
-	g.setTop(top)
+	if err := g.setTop(top); err != nil {
+		return err
+	}
 	if top < t {
 		s.Invalidate()
 	}

@@ -51,6 +51,7 @@ const (
 	Enoreg      Error = "process has no saved registers"
 	Enotempty   Error = "directory not empty"
 	Enoproc     Error = "process does not exist"
+	Enoprocs    Error = "no procs" // the process table is full (Plan 9 waits, saying this)
 	Enoteposted Error = "note not posted"
 	Ebadsys     Error = "bad arg in system call"
 	Eoldwstat   Error = "old wstat system call - recompile"

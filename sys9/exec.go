@@ -133,6 +133,14 @@ func (p *Proc) load(f *aout.File, name string, argv []string) error {
 			return err
 		}
 	}
+	if b := p.k.budget; b != nil {
+		for _, g := range []*mem.Segment{data, bss} {
+			if g.Charge(b) != nil {
+				s.Release()
+				return Enovmem
+			}
+		}
+	}
 	mode := cpu.Mode32
 	if f.Arch == aout.ArchAMD64 {
 		mode = cpu.Mode64

@@ -201,6 +201,7 @@ type tpOpts struct {
 	env     []string
 	root    string
 	stdin   string
+	maxMem  int64 // Config.MaxMem
 }
 
 const (
@@ -216,7 +217,7 @@ func newTP(t *testing.T, arch aout.Arch, o tpOpts) *tproc {
 	}
 	tp := &tproc{t: t, root: root, arch: arch, trace: &syncBuf{}, out: &syncBuf{}, errw: &syncBuf{}}
 	k, err := NewKernel(Config{Root: root, Confine: o.confine, Term: o.term, Trace: tp.trace, Stdout: tp.out,
-		Stderr: tp.errw, Stdin: strings.NewReader(o.stdin), Env: o.env,
+		Stderr: tp.errw, Stdin: strings.NewReader(o.stdin), Env: o.env, MaxMem: o.maxMem,
 		Now: func() time.Time { return fixedNow }})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"9emu/mem"
 )
 
 // Config describes the machine a Kernel plays.
@@ -44,6 +46,16 @@ type Config struct {
 	// cooked modes, for /dev/consctl's rawon and rawoff.
 	RawMode func(raw bool) error
 
+	// MaxProcs, if positive, is the most processes that may live at once:
+	// rfork beyond it fails with "no procs", so a fork bomb stops there.
+	MaxProcs int
+
+	// MaxMem, if positive, is the most bytes of growable memory (data,
+	// bss and brk, segattach) all processes together may have: brk,
+	// segbrk, segattach and exec beyond it fail with Plan 9's "virtual
+	// memory allocation failed" instead of exhausting the host.
+	MaxMem int64
+
 	// Trace, if set, receives one line per system call.
 	Trace io.Writer
 
@@ -61,10 +73,12 @@ type Kernel struct {
 	sysname string
 	boot    time.Time
 
-	mu      sync.Mutex
-	procs   map[int]*Proc
-	nextpid int
-	noteids int
+	mu       sync.Mutex
+	procs    map[int]*Proc
+	reserved int         // places held by reserveProc
+	budget   *mem.Budget // growable memory of all processes (Config.MaxMem)
+	nextpid  int
+	noteids  int
 
 	cons   *console
 	trace  *tracer
@@ -125,6 +139,9 @@ func NewKernel(cfg Config) (*Kernel, error) {
 			return nil, err
 		}
 	}
+	if cfg.MaxMem > 0 {
+		k.budget = mem.NewBudget(cfg.MaxMem)
+	}
 	k.cons = newConsole(cfg.Stdin, cfg.Stdout, cfg.Stderr)
 	k.cons.rawFn = cfg.RawMode
 	if cfg.Trace != nil {
@@ -159,6 +176,29 @@ func (k *Kernel) newNoteid() int {
 func (k *Kernel) addProc(p *Proc) {
 	k.mu.Lock()
 	k.procs[p.pid] = p
+	k.mu.Unlock()
+}
+
+// reserveProc holds a place in the process table for a process about to
+// be made, or reports false if MaxProcs are live or held already.
+func (k *Kernel) reserveProc() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.cfg.MaxProcs > 0 && len(k.procs)+k.reserved >= k.cfg.MaxProcs {
+		return false
+	}
+	k.reserved++
+	return true
+}
+
+// addReserved adds p in the place reserveProc held; p == nil gives the
+// place up.
+func (k *Kernel) addReserved(p *Proc) {
+	k.mu.Lock()
+	k.reserved--
+	if p != nil {
+		k.procs[p.pid] = p
+	}
 	k.mu.Unlock()
 }
 

@@ -1,6 +1,7 @@
 package sys9
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -54,6 +55,9 @@ func sysRfork(p *Proc, a *args) (uint64, error) {
 		p.applyGroups(p, flag)
 		return 0, nil
 	}
+	if !p.k.reserveProc() {
+		return 0, Enoprocs
+	}
 	child := p.k.newProc()
 	child.parent = p
 	child.ppid = p.pid
@@ -84,6 +88,7 @@ func sysRfork(p *Proc, a *args) (uint64, error) {
 	child.bss = child.mem.Find(mem.Bss)
 	child.abi.setRet(child.cpu, 0)
 	if err := child.setTosPid(); err != nil {
+		p.k.addReserved(nil)
 		return 0, err
 	}
 	if flag&RFNOWAIT != 0 {
@@ -93,7 +98,7 @@ func sysRfork(p *Proc, a *args) (uint64, error) {
 		p.nchild++
 		p.wmu.Unlock()
 	}
-	p.k.addProc(child)
+	p.k.addReserved(child)
 	p.traceFork(child)
 	go child.run()
 	return uint64(child.pid), nil
@@ -438,9 +443,17 @@ func sysBrk(p *Proc, a *args) (uint64, error) {
 		return 0, Enovmem
 	}
 	if err := p.mem.Resize(g, nt); err != nil {
-		return 0, Esoverlap
+		return 0, resizeError(err)
 	}
 	return 0, nil
+}
+
+// resizeError is the Plan 9 error for a failed mem.Space.Resize.
+func resizeError(err error) error {
+	if errors.Is(err, mem.ErrBudget) {
+		return Enovmem
+	}
+	return Esoverlap
 }
 
 // sharedMem reports whether another process shares p's bss segment.
@@ -471,7 +484,7 @@ func sysSegbrk(p *Proc, a *args) (uint64, error) {
 		return 0, Enovmem
 	}
 	if err := p.mem.Resize(g, nt); err != nil {
-		return 0, Esoverlap
+		return 0, resizeError(err)
 	}
 	return 0, nil
 }
@@ -518,6 +531,10 @@ func sysSegattach(p *Proc, a *args) (uint64, error) {
 	g := mem.NewSegment(kind, va, va+n, perm)
 	if err := p.mem.Attach(g); err != nil {
 		return 0, Esoverlap
+	}
+	if b := p.k.budget; b != nil && g.Charge(b) != nil {
+		p.mem.Detach(g)
+		return 0, Enovmem
 	}
 	return uint64(va), nil
 }

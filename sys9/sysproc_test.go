@@ -472,3 +472,53 @@ func stackArgs(t *testing.T, p *Proc) []string {
 	}
 	return out
 }
+
+// With MaxProcs, rfork fails with "no procs" once the table is full, and
+// a failed rfork holds no place.
+func TestMaxProcs(t *testing.T) {
+	for _, arch := range arches {
+		t.Run(arch.String(), func(t *testing.T) {
+			tp := newTP(t, arch, tpOpts{})
+			tp.k.cfg.MaxProcs = len(tp.k.pids()) + 2
+			for range 2 {
+				q := tp.k.newProc()
+				tp.k.addProc(q)
+				defer tp.k.delProc(q)
+			}
+			for range 3 {
+				if r := tp.call(19, RFPROC|RFFDG); r.ret != -1 || r.err != string(Enoprocs) {
+					t.Fatalf("rfork with a full table = %d %q, want -1 %q", r.ret, r.err, Enoprocs)
+				}
+			}
+			if tp.k.reserved != 0 {
+				t.Errorf("%d places still held after failed rforks", tp.k.reserved)
+			}
+		})
+	}
+}
+
+// With MaxMem, brk beyond the limit fails with Plan 9's error and leaves
+// the segment as it was; memory given back by a shrink can be taken again.
+func TestBrkMaxMem(t *testing.T) {
+	for _, arch := range arches {
+		t.Run(arch.String(), func(t *testing.T) {
+			tp := newTP(t, arch, tpOpts{maxMem: 16 << 20})
+			base, top := bssBounds(tp)
+			if r := tp.call(24, top+0x10000); r.ret != 0 {
+				t.Fatalf("brk within the limit = %d %q", r.ret, r.err)
+			}
+			if r := tp.call(24, base+32<<20); r.ret != -1 || r.err != string(Enovmem) {
+				t.Errorf("brk past the limit = %d %q, want -1 %q", r.ret, r.err, Enovmem)
+			}
+			if _, now := bssBounds(tp); now != top+0x10000 {
+				t.Errorf("a failed brk moved the top to %#x", now)
+			}
+			if r := tp.call(24, base+0x1000); r.ret != 0 {
+				t.Fatalf("shrink = %d %q", r.ret, r.err)
+			}
+			if r := tp.call(24, base+8<<20); r.ret != 0 {
+				t.Errorf("brk within the limit after a shrink = %d %q", r.ret, r.err)
+			}
+		})
+	}
+}

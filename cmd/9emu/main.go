@@ -38,7 +38,8 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-const usage = `usage: 9emu [-i] [-r root] [-E name=value] [-U name] [-u user] [-s[=file]] [-t[=loc]] [-tn n] [-tpid pid] [-tout file]
+const usage = `usage: 9emu [-i] [-r root] [-E name=value] [-U name] [-u user] [-maxprocs n] [-maxmem size]
+            [-s[=file]] [-t[=loc]] [-tn n] [-tpid pid] [-tout file]
             [-d[=file]] [-crash] [-count] [-pprof file] [-pprofrate n] [-profile kind] [cmd [arg ...]]`
 
 // optFlag is a flag that may be given alone (-s) or with a value (-s=file).
@@ -80,6 +81,9 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	prof := fs.String("profile", "", "profile the emulator: cpu, mem, block, mutex or trace")
 	user := fs.String("u", "", "user name the program sees")
 	interactive := fs.Bool("i", false, "run the name space's /bin/rc interactively (the default with no command)")
+	maxProcs := fs.Int("maxprocs", defaultMaxProcs, "the most processes that may live at once; rfork fails beyond")
+	maxMem := sizeFlag{defaultMaxMem()}
+	fs.Var(&maxMem, "maxmem", "the most growable memory (brk, segattach) of all processes together, e.g. 2G; brk fails beyond (default half the host's memory)")
 	var setEnv, unsetEnv listFlag
 	fs.Var(&setEnv, "E", "set NAME=VALUE in /env (repeatable)")
 	fs.Var(&unsetEnv, "U", "remove NAME from /env (repeatable)")
@@ -143,7 +147,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
-	cfg := sys9.Config{Stdin: guestIn, Stdout: stdout, Stderr: stderr}
+	cfg := sys9.Config{Stdin: guestIn, Stdout: stdout, Stderr: stderr, MaxProcs: *maxProcs, MaxMem: maxMem.n}
 	if ht := newHostTerminal(guestIn); ht != nil {
 		cfg.RawMode = ht.setRaw // /dev/consctl rawon, rawoff
 		defer ht.restore()
