@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"9emu/cmd/internal/goexec"
 )
 
 // stdlibPackages are the packages whose tests run under 9emu: small ones,
@@ -173,5 +175,5 @@ func underTerm(t *testing.T, p string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return "/mnt/term" + filepath.ToSlash(abs[len(filepath.VolumeName(abs)):])
+	return goexec.UnderTerm(abs)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
 
 // RootVar names the environment variable that, when set, gives 9emu a
@@ -36,8 +37,13 @@ func Main(name string) {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 			os.Exit(1)
 		}
-		prog = "/mnt/term" + filepath.ToSlash(prog[len(filepath.VolumeName(prog)):])
-		args = append([]string{"-r", root, prog}, args[1:]...)
+		flags := []string{"-r", root}
+		// Go's tests find testdata and tools through GOROOT, a host
+		// directory: name it under /mnt/term too.
+		if g := hostGOROOT(); g != "" {
+			flags = append(flags, "-E", "GOROOT="+UnderTerm(g))
+		}
+		args = append(append(flags, UnderTerm(prog)), args[1:]...)
 	}
 	cmd := exec.Command(emu, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -53,4 +59,22 @@ func Main(name string) {
 func fileExists(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && !fi.IsDir()
+}
+
+// underTerm returns the name of absolute host path p under /mnt/term.
+func UnderTerm(p string) string {
+	return "/mnt/term" + filepath.ToSlash(p[len(filepath.VolumeName(p)):])
+}
+
+// hostGOROOT returns $GOROOT, or else what the go command on PATH says,
+// or "".
+func hostGOROOT() string {
+	if g := os.Getenv("GOROOT"); g != "" {
+		return g
+	}
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
