@@ -22,10 +22,18 @@ type pipe struct {
 	wake chan struct{}
 }
 
+// A pipeq is one direction. As in Plan 9's devpipe, an end that has never
+// been opened does not count as gone: writes queue up for a reader still
+// to come (a pipe bound into the name space and opened by name). Only
+// when the last open Chan of an end closes does its writer side hang up
+// (the other end reads EOF once the queue is drained) and its reader side
+// close (writes to it fail), and that is for good.
 type pipeq struct {
-	msgs [][]byte
-	n    int
-	eofs int // EOF reads served after the writer went away
+	msgs   [][]byte
+	n      int
+	eofs   int  // EOF reads served after the writer went away
+	hungup bool // the end that writes this queue has closed
+	closed bool // the end that reads this queue has closed
 }
 
 type pipeEnd struct {
@@ -129,17 +137,23 @@ func (d *pipeDev) Close(c *Chan) {
 	if pe.end < 0 {
 		return
 	}
-	pe.p.mu.Lock()
-	pe.p.refs[pe.end]--
-	pe.p.broadcast()
-	pe.p.mu.Unlock()
+	pp := pe.p
+	pp.mu.Lock()
+	pp.refs[pe.end]--
+	if pp.refs[pe.end] == 0 {
+		q := &pp.q[pe.end]
+		q.closed, q.msgs, q.n = true, nil, 0
+		pp.q[1-pe.end].hungup = true
+	}
+	pp.broadcast()
+	pp.mu.Unlock()
 }
 
 func (d *pipeDev) isStream(c *Chan) bool { return true }
 
 // Read returns one message (or the part of one that fits). With the
-// other end gone it returns EOF three times, then "i/o on hungup
-// channel".
+// other end gone (or this one closed before) it returns EOF three times,
+// then "i/o on hungup channel".
 func (d *pipeDev) Read(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 	pe := pend(c)
 	pp := pe.p
@@ -159,7 +173,7 @@ func (d *pipeDev) Read(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 			pp.mu.Unlock()
 			return n, nil
 		}
-		if pp.refs[1-pe.end] == 0 {
+		if q.hungup || q.closed {
 			q.eofs++
 			e := q.eofs
 			pp.mu.Unlock()
@@ -177,8 +191,8 @@ func (d *pipeDev) Read(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 }
 
 // Write queues b for the other end in units of at most pipeAtomic bytes,
-// waiting for room. Writing with no reader fails and posts the note "sys:
-// write on closed pipe". As on Plan 9, a write that fails part way (the
+// waiting for room. Writing when the reading end has closed fails and
+// posts the note "sys: write on closed pipe". As on Plan 9, a write that fails part way (the
 // reader went, a note came) fails as a whole: what was queued stays
 // queued, and the caller sees -1 and the error, never a short count.
 func (d *pipeDev) Write(p *Proc, c *Chan, b []byte, off int64) (int, error) {
@@ -193,12 +207,12 @@ func (d *pipeDev) Write(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 		}
 		for {
 			pp.mu.Lock()
-			if pp.refs[other] == 0 {
+			q := &pp.q[other]
+			if q.closed {
 				pp.mu.Unlock()
 				p.postnote("sys: write on closed pipe", noteUser, false)
 				return 0, Ehungup
 			}
-			q := &pp.q[other]
 			if q.n == 0 || q.n+len(chunk) <= pipeBuf {
 				q.msgs = append(q.msgs, append([]byte(nil), chunk...))
 				q.n += len(chunk)

@@ -303,3 +303,37 @@ func TestConfinement(t *testing.T) {
 		t.Errorf("root listing lacks the link inside the tree: %q", got)
 	}
 }
+
+// A pipe bound into the name space and opened by name, as rc does with
+// bind '#|' /n: what is written before the other end is first opened
+// waits for it; once an end's last Chan closes, the other end reads EOF
+// after the data, and a writer to the closed end fails, even if that end
+// is opened again.
+func TestPipeByName(t *testing.T) {
+	for _, arch := range arches {
+		t.Run(arch.String(), func(t *testing.T) {
+			tp := newTP(t, arch, tpOpts{})
+			tp.hostFile("n/x", "", 0644)
+			tp.ok("bind", tp.call(2, tp.str("#|"), tp.str("/n"), MREPL), 0)
+			w := tp.open("/n/data", OWRITE)
+			tp.writeStr(w, "early")
+			r := tp.open("/n/data1", OREAD)
+			if got, res := tp.read(r, 100, -1); got != "early" {
+				t.Errorf("read %q %q, want what was written before the open", got, res.err)
+			}
+			tp.writeStr(w, "late")
+			tp.close(w)
+			if got, _ := tp.read(r, 100, -1); got != "late" {
+				t.Errorf("read %q after the writer closed, want its data first", got)
+			}
+			tp.ok("read at EOF", tp.call(50, r, tp.scratch, 10, -1), 0)
+			tp.close(r)
+			w = tp.open("/n/data", OWRITE)
+			res := tp.call(51, w, tp.str("x"), 1, -1)
+			tp.fails("write after the reader closed", res, string(Ehungup))
+			if len(res.notes) != 1 || res.notes[0] != "sys: write on closed pipe" {
+				t.Errorf("notes %q", res.notes)
+			}
+		})
+	}
+}
