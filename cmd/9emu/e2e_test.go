@@ -392,12 +392,7 @@ func TestGOROOTHelloC(t *testing.T) {
 	for _, arch := range arches {
 		t.Run(arch, func(t *testing.T) {
 			t.Parallel()
-			src := filepath.Join(g.goroot, "src", "debug", "plan9obj", "testdata", arch+"-plan9-exec")
-			data, err := os.ReadFile(src)
-			if err != nil {
-				t.Skipf("skipping: %v", err)
-			}
-			path := writeExecutable(t, t.TempDir(), "hello", data)
+			path := writeExecutable(t, t.TempDir(), "hello", goRootHelloC(t, g, arch))
 			out, errOut, code := emu{cmd: path}.run(t)
 			if out != "hello, world\n" || code != 0 || errOut != "" {
 				t.Errorf("printed %q and exited %d with stderr %q; want \"hello, world\\n\", 0 and nothing",
@@ -574,10 +569,7 @@ func TestRootOneArch(t *testing.T) {
 	for _, arch := range arches {
 		t.Run(arch, func(t *testing.T) {
 			t.Parallel()
-			data, err := os.ReadFile(filepath.Join(g.goroot, "src", "debug", "plan9obj", "testdata", arch+"-plan9-exec"))
-			if err != nil {
-				t.Skipf("skipping: %v", err)
-			}
+			data := goRootHelloC(t, g, arch)
 			root := tempDir(t)
 			bin := filepath.Join(root, arch, "bin")
 			if err := os.MkdirAll(bin, 0o755); err != nil {
@@ -656,4 +648,15 @@ func TestRootDotOutside(t *testing.T) {
 			}
 		})
 	}
+}
+
+// goRootHelloC returns the 8c (386) or 6c (amd64) "hello, world" that
+// GOROOT carries, skipping the test if it is missing.
+func goRootHelloC(t *testing.T, g goTool, arch string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(g.goroot, "src", "debug", "plan9obj", "testdata", arch+"-plan9-exec"))
+	if err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+	return data
 }
