@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -229,6 +230,8 @@ func TestDevProc(t *testing.T) {
 			}
 			if !ok {
 				t.Errorf("/proc/1/status (%d bytes) %q", len(st), st)
+			} else if kib, _ := strconv.Atoi(strings.TrimSpace(st[68+12*6 : 68+12*6+11])); kib < 4 {
+				t.Errorf("/proc/1/status gives %d KiB of memory, want the pages touched (at least the text's)", kib)
 			}
 			if got := tp.readFile("/proc/1/args", 100, 0); got != "t" {
 				t.Errorf("args %q", got)

@@ -186,8 +186,14 @@ func (d *procDev) snapshot(t *Proc, name string) string {
 			state = strings.ToUpper(state[:1]) + state[1:]
 		}
 		rt := int(time.Since(t.start).Milliseconds())
+		kib := 0
+		if m := t.mem; m != nil {
+			for _, g := range m.Segments() {
+				kib += g.Resident() * mem.PageSize / 1024
+			}
+		}
 		return fmt.Sprintf("%-27s %-27s %-11s %11d %11d %11d %11d %11d %11d %11d %11d %11d\n",
-			t.text, d.k.user, state, 0, 0, rt, 0, 0, 0, 0, 10, 10)
+			t.text, d.k.user, state, 0, 0, rt, 0, 0, 0, kib, 10, 10)
 	case "fd":
 		var b strings.Builder
 		b.WriteString(t.dot() + "\n")
