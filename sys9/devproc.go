@@ -193,7 +193,8 @@ func (d *procDev) snapshot(t *Proc, name string) string {
 			}
 		}
 		return fmt.Sprintf("%-27s %-27s %-11s %11d %11d %11d %11d %11d %11d %11d %11d %11d\n",
-			t.text, d.k.user, state, 0, 0, rt, 0, 0, 0, kib, 10, 10)
+			t.text, d.k.user, state, ms(t.utime.Load()), ms(t.stime.Load()), rt,
+			ms(t.cutime.Load()), ms(t.cstime.Load()), ms(t.crtime.Load()), kib, 10, 10)
 	case "fd":
 		var b strings.Builder
 		b.WriteString(t.dot() + "\n")

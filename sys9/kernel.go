@@ -77,6 +77,7 @@ type Kernel struct {
 	procs    map[int]*Proc
 	reserved int         // places held by reserveProc
 	budget   *mem.Budget // growable memory of all processes (Config.MaxMem)
+	epoch    time.Time   // for clock
 	nextpid  int
 	noteids  int
 
@@ -139,6 +140,7 @@ func NewKernel(cfg Config) (*Kernel, error) {
 			return nil, err
 		}
 	}
+	k.epoch = time.Now()
 	if cfg.MaxMem > 0 {
 		k.budget = mem.NewBudget(cfg.MaxMem)
 	}
@@ -178,6 +180,11 @@ func (k *Kernel) addProc(p *Proc) {
 	k.procs[p.pid] = p
 	k.mu.Unlock()
 }
+
+// clock returns monotonic nanoseconds since the kernel started: one
+// clock reading, half the cost of time.Now, taken twice per system call
+// for processes' user and system times.
+func (k *Kernel) clock() int64 { return int64(time.Since(k.epoch)) }
 
 // reserveProc holds a place in the process table for a process about to
 // be made, or reports false if MaxProcs are live or held already.

@@ -79,6 +79,7 @@ func (p *Proc) notePending() bool {
 // block waits for wake or a note; a note makes it fail with
 // "interrupted". state names the wait for /proc/N/status.
 func (p *Proc) block(wake <-chan struct{}, state string) error {
+	defer p.waiting(p.k.clock())
 	for {
 		if p.notePending() || p.killed.Load() {
 			return Eintr
@@ -91,8 +92,13 @@ func (p *Proc) block(wake <-chan struct{}, state string) error {
 	}
 }
 
+// waiting counts the time since t (a clock reading) as spent waiting, not
+// in the system.
+func (p *Proc) waiting(t int64) { p.blocked.Add(p.k.clock() - t) }
+
 // blockTimer is block for a timer channel.
 func (p *Proc) blockTimer(wake <-chan time.Time, state string) error {
+	defer p.waiting(p.k.clock())
 	for {
 		if p.notePending() || p.killed.Load() {
 			return Eintr

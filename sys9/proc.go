@@ -72,7 +72,19 @@ type Proc struct {
 	noteDeath string // "name pid: note" when a user note ended the process
 	done      chan struct{}
 	start     time.Time
+
+	// Times in nanoseconds, as Plan 9 keeps them: running guest code
+	// (user), in system calls but not waiting in them (sys), and the
+	// user, sys and real times of the children that have ended, each
+	// child's own plus those of its children.
+	utime, stime           atomic.Int64
+	cutime, cstime, crtime atomic.Int64
+	blocked                atomic.Int64 // time spent waiting in block and blockTimer
 }
+
+// ms converts nanoseconds to the milliseconds of wait records and
+// /proc/N/status.
+func ms(ns int64) uint32 { return uint32(ns / 1e6) }
 
 type waitmsg struct {
 	pid                 int
@@ -127,17 +139,28 @@ func (p *Proc) Done() <-chan struct{} { return p.done }
 func (p *Proc) run() {
 	defer p.recoverCrash()
 	p.traceStart()
+	last := p.k.clock()
 	for !p.killed.Load() {
-		switch e := p.runCPU(); e {
+		e := p.runCPU()
+		now := p.k.clock()
+		p.utime.Add(now - last)
+		last = now
+		waited := p.blocked.Load()
+		notes := true
+		switch e {
 		case cpu.ExitSyscall:
-			if !p.syscall() {
-				continue // no notes on the way out (rfork, noted, exec)
-			}
+			// No notes on the way out of rfork, noted or exec.
+			notes = p.syscall()
 		case cpu.ExitFault, cpu.ExitTrap:
 			p.trap()
 		case cpu.ExitInterrupt, cpu.ExitLimit:
 		}
-		p.donotes()
+		if notes {
+			p.donotes()
+		}
+		now = p.k.clock()
+		p.stime.Add(now - last - (p.blocked.Load() - waited))
+		last = now
 	}
 	p.exits(p.exitMsgOnKill())
 }
@@ -193,7 +216,12 @@ func (p *Proc) exits(msg string) {
 	p.iobuf = nil // the process's own goroutine is the only user
 	p.exitMsg = msg
 	if par := p.parent; par != nil && !p.nowait {
-		w := waitmsg{pid: p.pid, rtime: uint32(time.Since(p.start).Milliseconds()), msg: msg}
+		ut, st := p.utime.Load()+p.cutime.Load(), p.stime.Load()+p.cstime.Load()
+		rt := int64(time.Since(p.start))
+		par.cutime.Add(ut)
+		par.cstime.Add(st)
+		par.crtime.Add(rt)
+		w := waitmsg{pid: p.pid, utime: ms(ut), stime: ms(st), rtime: ms(rt), msg: msg}
 		if msg != "" {
 			w.msg = fmt.Sprintf("%s %d: %s", p.text, p.pid, msg)
 			if len(w.msg) > 127 {
