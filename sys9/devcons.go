@@ -320,7 +320,9 @@ func (d *consDev) Read(p *Proc, c *Chan, b []byte, off int64) (int, error) {
 		return readStr(b, off, s)
 	case qCputime:
 		rt := int(time.Since(p.start).Milliseconds())
-		return readStr(b, off, num(0)+num(0)+num(rt)+num(0)+num(0)+num(0))
+		t := func(ns int64) string { return num(int(ms(ns))) }
+		return readStr(b, off, t(p.utime.Load())+t(p.stime.Load())+num(rt)+
+			t(p.cutime.Load())+t(p.cstime.Load())+t(p.crtime.Load()))
 	case qDrivers:
 		var sb strings.Builder
 		for _, r := range "/cdeMps|" {
