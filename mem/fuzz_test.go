@@ -470,6 +470,9 @@ func runFuzzProgram(t *testing.T, prog []byte) {
 	spaces := []*modelSpace{newModelSpace(NewSpace())}
 	cur := spaces[0]
 	var all []*modelSeg // every segment ever made
+	// Every segment is charged to one budget, too big to refuse anything:
+	// it must always hold the sizes of the segments that have pages.
+	budget := NewBudget(1 << 60)
 	var trace []string
 	fail := func(format string, args ...any) {
 		t.Helper()
@@ -519,6 +522,9 @@ func runFuzzProgram(t *testing.T, prog []byte) {
 			}
 			if err != nil {
 				fail("attach: %v", err)
+			}
+			if err := g.Charge(budget); err != nil {
+				fail("charge: %v", err)
 			}
 			mg := &modelSeg{base: base, top: top, perm: perm, seg: g, pages: map[Addr]*modelRes{}, users: 1}
 			made(mg)
@@ -863,6 +869,7 @@ func runFuzzProgram(t *testing.T, prog []byte) {
 		}
 		checkSegments(t, cur, fail)
 		checkState(all, fail)
+		checkBudget(budget, all, fail)
 	}
 
 	for _, m := range spaces {
@@ -994,5 +1001,31 @@ func checkContents(all []*modelSeg, fail func(string, ...any)) {
 			}
 		}
 		s.mu.Unlock()
+	}
+}
+
+// checkBudget checks that the budget holds the sizes of exactly the
+// segments that have pages (a segment no space maps, and no lazy copy
+// needs, has freed them).
+func checkBudget(b *Budget, all []*modelSeg, fail func(string, ...any)) {
+	seen := map[*Segment]bool{}
+	var want int64
+	for _, g := range all {
+		s := g.seg
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		s.mu.Lock()
+		if s.pages != nil {
+			want += int64(s.top - s.base)
+			if s.charged != int64(s.top-s.base) {
+				fail("segment %#x-%#x charged %d", s.base, s.top, s.charged)
+			}
+		}
+		s.mu.Unlock()
+	}
+	if got := b.Used(); got != want {
+		fail("budget holds %d bytes, the segments with pages %d", got, want)
 	}
 }
