@@ -1,6 +1,8 @@
 package cpu
 
 import (
+	"encoding/binary"
+
 	"golang.org/x/arch/x86/x86asm"
 
 	"9emu/mem"
@@ -255,6 +257,10 @@ func hazard(si, di, n uint64, fwd bool) bool {
 //go:norace
 func copyGuest(dst, src []byte) { copy(dst, src) }
 
+// fillGuest stores v, sz bytes wide, over b. Each element is one host
+// store, as REP STOS stores it: another thread must never see an element
+// half written (Go's memclr of a slice of pointers relies on it).
+//
 //go:norace
 func fillGuest(b []byte, v uint64, sz uint64) {
 	switch sz {
@@ -262,11 +268,17 @@ func fillGuest(b []byte, v uint64, sz uint64) {
 		for i := range b {
 			b[i] = byte(v)
 		}
+	case 2:
+		for i := 0; i+2 <= len(b); i += 2 {
+			binary.LittleEndian.PutUint16(b[i:], uint16(v))
+		}
+	case 4:
+		for i := 0; i+4 <= len(b); i += 4 {
+			binary.LittleEndian.PutUint32(b[i:], uint32(v))
+		}
 	default:
-		for i := uint64(0); i < uint64(len(b)); i += sz {
-			for j := uint64(0); j < sz; j++ {
-				b[i+j] = byte(v >> (8 * j))
-			}
+		for i := 0; i+8 <= len(b); i += 8 {
+			binary.LittleEndian.PutUint64(b[i:], v)
 		}
 	}
 }

@@ -73,3 +73,55 @@ func TestSlowPathNotTorn(t *testing.T) {
 		}
 	}
 }
+
+// TestRepStosNotTorn: REP STOS stores each element whole. Go's runtime
+// clears slices of pointers with it (memclrNoHeapPointers on Plan 9) while
+// other threads read them, and its TestMemmoveAtomicity saw pointers
+// half cleared when elements were stored a byte at a time.
+func TestRepStosNotTorn(t *testing.T) {
+	const a, n = 0x10000, 64
+	for _, c := range []struct {
+		size int
+		code []byte
+	}{
+		{2, []byte{0xf3, 0x66, 0xab, 0xcc}},
+		{4, []byte{0xf3, 0xab, 0xcc}},
+		{8, []byte{0xf3, 0x48, 0xab, 0xcc}},
+	} {
+		cpu := newTest(t, Mode64, c.code)
+		pg, _, f := cpu.Mem.Lookup(mem.Addr(a), mem.Write)
+		if f != nil {
+			t.Fatal(f)
+		}
+		mask := ^uint64(0) >> (64 - 8*c.size)
+		pattern := uint64(0xA5A5A5A5A5A5A5A5) & mask
+		var stop atomic.Bool
+		var seen atomic.Int64
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for !stop.Load() {
+				for i := 0; i < n*c.size; i += 8 {
+					w := atomic.LoadUint64((*uint64)(unsafe.Pointer(&pg[i])))
+					for j := 0; j < 8; j += c.size {
+						if v := w >> (8 * j) & mask; v != 0 && v != pattern {
+							seen.Add(1)
+						}
+					}
+				}
+			}
+		})
+		for range 20000 {
+			for _, v := range []uint64{pattern, 0} {
+				cpu.PC, cpu.R[RDI], cpu.R[RCX], cpu.R[RAX] = 0x1000, a, n, v
+				if e := cpu.Run(0); e != ExitTrap {
+					t.Fatalf("exit %v", e)
+				}
+			}
+		}
+		stop.Store(true)
+		wg.Wait()
+		if k := seen.Load(); k > 0 {
+			t.Errorf("%d-byte REP STOS: elements seen half stored %d times", c.size, k)
+		}
+	}
+}
