@@ -62,6 +62,9 @@ type CPU struct {
 	// from the instruction count, so runs are repeatable.
 	TSC func() uint64
 
+	tscBase  uint64         // RDTSC's value at the Clone that made this CPU
+	tscFloor *atomic.Uint64 // shared with the CPUs cloned from this one
+
 	mode Mode
 
 	// Flags: the architectural EFLAGS bits not covered by the lazy
@@ -134,6 +137,11 @@ func (c *CPU) Clone(s *mem.Space) *CPU {
 	n.flags = c.Flags()
 	n.cpuid = c.cpuid
 	n.TSC = c.TSC
+	if c.tscFloor == nil {
+		c.tscFloor = new(atomic.Uint64)
+	}
+	n.tscFloor = c.tscFloor
+	n.tscBase = c.tsc()
 	n.Flush()
 	return n
 }

@@ -135,11 +135,28 @@ func lowerCPUID(l *lw) bool {
 	return true
 }
 
+// tsc is RDTSC's value: two per instruction retired, so that runs are
+// repeatable, continuing from the value at the Clone that made c. CPUs
+// cloned from one another share a floor, the last value any of them
+// read, and never read below it: threads of one program see one clock
+// that does not go back, as on hardware (Go's runtime times lock waits
+// with it from one thread to another).
 func (c *CPU) tsc() uint64 {
 	if c.TSC != nil {
 		return c.TSC()
 	}
-	return (c.Count + uint64(c.ci)) * 2
+	v := c.tscBase + (c.Count+uint64(c.ci))*2
+	f := c.tscFloor
+	if f == nil {
+		return v
+	}
+	for {
+		last := f.Load()
+		w := max(v, last+1)
+		if f.CompareAndSwap(last, w) {
+			return w
+		}
+	}
 }
 
 func lowerRDTSC(l *lw) bool {
