@@ -3,6 +3,7 @@ package cpu
 import (
 	"math"
 	"sync/atomic"
+	"time"
 
 	"9emu/mem"
 )
@@ -62,8 +63,8 @@ type CPU struct {
 	// from the instruction count, so runs are repeatable.
 	TSC func() uint64
 
-	tscBase  uint64         // RDTSC's value at the Clone that made this CPU
-	tscFloor *atomic.Uint64 // shared with the CPUs cloned from this one
+	tscClock *tscClock // shared with the CPUs cloned from this one (see tsc)
+	born     time.Time // when New made the CPU, for tscClock's rate
 
 	mode Mode
 
@@ -93,7 +94,7 @@ type CPU struct {
 // New returns a CPU in mode m over the address space s, with registers
 // zero, the x87 and SSE units in their reset state.
 func New(m Mode, s *mem.Space) *CPU {
-	c := &CPU{mode: m, Mem: s}
+	c := &CPU{mode: m, Mem: s, born: time.Now()}
 	c.flags = flagsFixed
 	c.MXCSR = 0x1F80
 	c.FPU.reset()
@@ -137,11 +138,10 @@ func (c *CPU) Clone(s *mem.Space) *CPU {
 	n.flags = c.Flags()
 	n.cpuid = c.cpuid
 	n.TSC = c.TSC
-	if c.tscFloor == nil {
-		c.tscFloor = new(atomic.Uint64)
+	if c.tscClock == nil {
+		c.tscClock = newTSCClock(c.tsc(), c.born)
 	}
-	n.tscFloor = c.tscFloor
-	n.tscBase = c.tsc()
+	n.tscClock = c.tscClock
 	n.Flush()
 	return n
 }

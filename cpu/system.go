@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"encoding/binary"
+	"time"
 
 	"golang.org/x/arch/x86/x86asm"
 )
@@ -135,28 +136,41 @@ func lowerCPUID(l *lw) bool {
 	return true
 }
 
-// tsc is RDTSC's value: two per instruction retired, so that runs are
-// repeatable, continuing from the value at the Clone that made c. CPUs
-// cloned from one another share a floor, the last value any of them
-// read, and never read below it: threads of one program see one clock
-// that does not go back, as on hardware (Go's runtime times lock waits
-// with it from one thread to another).
+// tsc is RDTSC's value. A CPU that has never been cloned counts two per
+// instruction retired, so a single-threaded program reads the same
+// values run after run. Once a CPU is cloned (a thread, a fork), the two
+// and every later clone share one clock that goes on from the value at
+// the first clone, in host time, at the rate the count had kept until
+// then: the threads of one program read one counter that never goes
+// back and keeps its pace, as on hardware (Go's runtime measures the
+// rate once, then times lock waits with it from one thread to another).
 func (c *CPU) tsc() uint64 {
 	if c.TSC != nil {
 		return c.TSC()
 	}
-	v := c.tscBase + (c.Count+uint64(c.ci))*2
-	f := c.tscFloor
-	if f == nil {
-		return v
+	if k := c.tscClock; k != nil {
+		return k.base + uint64(float64(time.Since(k.start))*k.rate)
 	}
-	for {
-		last := f.Load()
-		w := max(v, last+1)
-		if f.CompareAndSwap(last, w) {
-			return w
-		}
+	return (c.Count + uint64(c.ci)) * 2
+}
+
+// A tscClock is the time-stamp counter CPUs cloned from one another share.
+type tscClock struct {
+	base  uint64    // the counter at start
+	start time.Time // when the first clone was made
+	rate  float64   // counts per nanosecond
+}
+
+// newTSCClock starts a shared clock at base, the count of a CPU made at
+// born, going on at the rate that CPU counted on average: a rate measured
+// across the change (Go's runtime measures from its start) stays true.
+func newTSCClock(base uint64, born time.Time) *tscClock {
+	now := time.Now()
+	rate := 1.0 // for a CPU that has not run at all
+	if ns := now.Sub(born); ns > 0 && base > 0 {
+		rate = float64(base) / float64(ns)
 	}
+	return &tscClock{base: base, start: now, rate: rate}
 }
 
 func lowerRDTSC(l *lw) bool {
