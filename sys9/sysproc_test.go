@@ -522,3 +522,27 @@ func TestBrkMaxMem(t *testing.T) {
 		})
 	}
 }
+
+// A child's user and system times reach its parent twice, as on Plan 9:
+// in the wait record (its own times plus its children's) and in the
+// parent's children's times, which /proc/N/status shows.
+func TestExitTimes(t *testing.T) {
+	tp := newTP(t, aout.ArchAMD64, tpOpts{})
+	q := tp.k.newProc()
+	q.parent, q.text = tp.p, "child"
+	tp.p.wmu.Lock()
+	tp.p.nchild++
+	tp.p.wmu.Unlock()
+	q.utime.Store(7e6)
+	q.stime.Store(2e6)
+	q.cutime.Store(5e6)
+	q.exits("")
+	if u, s := tp.p.cutime.Load(), tp.p.cstime.Load(); u != 12e6 || s != 2e6 {
+		t.Errorf("parent's children's times %d, %d ns, want 12e6, 2e6", u, s)
+	}
+	tp.p.wmu.Lock()
+	defer tp.p.wmu.Unlock()
+	if len(tp.p.waitq) != 1 || tp.p.waitq[0].utime != 12 || tp.p.waitq[0].stime != 2 {
+		t.Errorf("wait records %+v, want one with user 12 ms, sys 2 ms", tp.p.waitq)
+	}
+}

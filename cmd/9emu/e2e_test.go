@@ -662,12 +662,13 @@ func goRootHelloC(t *testing.T, g goTool, arch string) []byte {
 }
 
 // TestWaitTimes: a child's wait record carries its user and system
-// milliseconds, as Plan 9's does, and the parent's /proc/N/status adds
-// them to its children's times. Natively the first two hold as well.
+// milliseconds, as Plan 9's does. (Which process's /proc/N/status then
+// counts them among its children's depends on the Go thread that forked,
+// so the guest does not look.)
 func TestWaitTimes(t *testing.T) {
 	t.Parallel()
 	out, code := compareWithNative(t, guestRun{prog: "times"})
-	if code != 0 || strings.Count(out, ": true\n") != 3 {
+	if code != 0 || strings.Count(out, ": true\n") != 2 {
 		t.Errorf("natively, times exited %d and printed:\n%s", code, out)
 	}
 }
