@@ -259,18 +259,7 @@ func (k *Kernel) Start(name string, argv []string) (*Proc, error) {
 	if err := k.namespace(p, ""); err != nil {
 		return nil, err
 	}
-	var f *aout.File
-	var c *Chan
-	var err error
-	for i, cand := range Resolve(name) {
-		if i > 0 && !k.cfg.Confine {
-			break
-		}
-		f, c, err = p.openExecMode(cand, false)
-		if err == nil || err != Enonexist {
-			break
-		}
-	}
+	f, c, err := p.openExecMode(resolve(name), false)
 	if err != nil {
 		if ee, ok := err.(*execError); ok {
 			return nil, ee.err
@@ -297,12 +286,13 @@ func (k *Kernel) Start(name string, argv []string) (*Proc, error) {
 	return p, nil
 }
 
-// Resolve returns the name by which rc would execute cmd: a name with a
-// slash is itself, others are looked up in /bin (and, for a kernel
-// confined to a root, in /386/bin, /amd64/bin and /rc/bin).
-func Resolve(cmd string) []string {
+// resolve returns the name by which rc would execute cmd: a name with a
+// slash is itself, others are looked up in /bin (which, before the first
+// binary is found, a confined name space makes the union of /amd64/bin,
+// /386/bin and /rc/bin).
+func resolve(cmd string) string {
 	if path.Base(cmd) != cmd || cmd == "." || cmd == ".." {
-		return []string{cmd}
+		return cmd
 	}
-	return []string{"/bin/" + cmd, "/amd64/bin/" + cmd, "/386/bin/" + cmd, "/rc/bin/" + cmd}
+	return "/bin/" + cmd
 }
